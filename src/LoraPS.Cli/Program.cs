@@ -1,0 +1,8 @@
+using System.CommandLine;
+using LoraPS.Cli.Commands;
+
+// `loraps <verb>`: each verb parses its options into a workflow's options record, runs the workflow
+// and prints the result; exit code 0 on success, 1 on a handled error, 2 on bad usage.
+var root = new RootCommand("LoraPS: Stable Diffusion LoRA tools without Python (rename, tag, dataset, train, merge, resize, compress).");
+root.Subcommands.Add(EnvCommand.Create());
+return root.Parse(args).Invoke();
