@@ -1,0 +1,14 @@
+namespace LoraPS.Tests.Support;
+
+/// <summary>
+/// A parity test that reads ../shared/reference-data: reported as skipped, with the reason, where
+/// that folder is absent (a clone without the shared folder beside it).
+/// </summary>
+public sealed class ReferenceDataFactAttribute : FactAttribute
+{
+    public ReferenceDataFactAttribute()
+    {
+        if (RepoPaths.ReferenceData is null)
+            Skip = "../shared/reference-data is not beside this repository; parity tests need it";
+    }
+}
