@@ -7,7 +7,7 @@ namespace LoraPS.Torch;
 /// Entry points shaped like PyTorch's <c>torch</c> namespace, so model code reads like the Python
 /// people know. Lower-case names are deliberate.
 /// </summary>
-#pragma warning disable IDE1006 // naming: mirrors torch
+#pragma warning disable IDE1006, CS8981 // lower-case names mirror PyTorch's
 public static unsafe class torch
 {
     /// <summary>The libtorch version the shim was compiled against, e.g. "1.13.0".</summary>

@@ -24,7 +24,11 @@ public static unsafe class LibTorchLoader
     /// <summary>Where the shim was loaded from, once loaded.</summary>
     public static string? ShimPath { get; private set; }
 
+    // A library module initializer is exactly what is needed: the resolver must be in place before
+    // any P/Invoke of this assembly, whichever host (PowerShell, loraps, tests) loads it.
+#pragma warning disable CA2255
     [ModuleInitializer]
+#pragma warning restore CA2255
     internal static void RegisterResolver() =>
         NativeLibrary.SetDllImportResolver(typeof(LibTorchLoader).Assembly, Resolve);
 

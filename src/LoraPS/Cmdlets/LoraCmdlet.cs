@@ -13,7 +13,7 @@ public abstract class LoraCmdlet : PSCmdlet
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Cancelled when the user presses Ctrl+C (StopProcessing).</summary>
-    protected CancellationToken Stopping => _stopping.Token;
+    protected CancellationToken Cancellation => _stopping.Token;
 
     protected override void StopProcessing() => _stopping.Cancel();
 
