@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using LoraPS.Torch;
+using LoraPS.Torch.Modules;
+using F = LoraPS.Torch.torch.nn.functional;
+
+namespace LoraPS.Bench;
+
+/// <summary>
+/// Forward+backward of an SD-like block (GroupNorm, conv 3×3, SiLU, self-attention, GEGLU feed-forward;
+/// 320 channels, 32×32 tokens) through the C# API against the same block in C++ (target ≤ 1.05×).
+/// </summary>
+public sealed class EngineBlockBenchmark : IBenchmark
+{
+    public string Name => "engine-block";
+    public string Description => "Forward+backward of a GroupNorm/conv3×3/SiLU/attention/GEGLU block at 320 ch, 32×32, C# API vs the same block in C++ (target ≤ 1.05×).";
+
+    private const int Iterations = 10;
+
+    internal sealed class SdBlock : Module<Tensor, Tensor>
+    {
+        private const long C = 320, Heads = 8, FF = 1280;
+        private readonly GroupNorm norm = new(32, C, eps: 1e-6);
+        private readonly Conv2d conv = new(C, C, 3, padding: 1);
+        private readonly LayerNorm norm1 = new(C);
+        private readonly Linear to_q = new(C, C, hasBias: false), to_k = new(C, C, hasBias: false), to_v = new(C, C, hasBias: false);
+        private readonly Linear to_out = new(C, C);
+        private readonly LayerNorm norm2 = new(C);
+        private readonly Linear ff_proj = new(C, 2 * FF), ff_out = new(FF, C);
+
+        public SdBlock() : base(nameof(SdBlock)) => RegisterComponents();
+
+        public override Tensor forward(Tensor x)
+        {
+            using var scope = torch.NewDisposeScope();
+            long b = x.size(0), h = x.size(2), w = x.size(3);
+            var hidden = conv.call(norm.call(x).silu()) + x;
+            var t = hidden.flatten(2).transpose(1, 2); // (B, HW, C)
+            var n = norm1.call(t);
+            Tensor Split(Tensor y) => y.view(b, -1, Heads, C / Heads).transpose(1, 2);
+            var a = F.scaled_dot_product_attention(Split(to_q.call(n)), Split(to_k.call(n)), Split(to_v.call(n)));
+            t = t + to_out.call(a.transpose(1, 2).reshape(b, -1, C));
+            var parts = ff_proj.call(norm2.call(t)).chunk(2, -1);
+            t = t + ff_out.call(parts[0] * F.gelu(parts[1]));
+            return t.transpose(1, 2).reshape(b, C, h, w).MoveToOuterDisposeScope();
+        }
+    }
+
+    public void Run(TextWriter report)
+    {
+        int threads = 1;
+        torch.set_num_threads(threads);
+        torch.manual_seed(0);
+        using var block = new SdBlock();
+        using var x = torch.randn(1, 320, 32, 32);
+
+        void Step()
+        {
+            using var scope = torch.NewDisposeScope();
+            var loss = block.call(x).square().mean();
+            loss.backward();
+            block.zero_grad();
+        }
+
+        Step();
+        Step();
+        // alternate C# and C++ rounds on the shared machine, take medians
+        var csharpRounds = new List<double>();
+        var nativeRounds = new List<double>();
+        for (int round = 0; round < 3; round++)
+        {
+            var times = new List<double>();
+            for (int i = 0; i < Iterations; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                Step();
+                times.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            csharpRounds.Add(EngineAddBenchmark.Median(times));
+            if (EngineNativeTwin.Run("block", Iterations, threads, "block_ms") is double nativeMs) nativeRounds.Add(nativeMs);
+        }
+        double csharp = EngineAddBenchmark.Median(csharpRounds);
+        double? native = nativeRounds.Count > 0 ? EngineAddBenchmark.Median(nativeRounds) : null;
+
+        report.WriteLine($"| measure ({threads} libtorch thread, batch 1, float32, CPU) | ms per forward+backward | ratio to C++ |");
+        report.WriteLine("| --- | --- | --- |");
+        report.WriteLine($"| C++ block on libtorch {torch.__version__} | {(native is double n ? n.ToString("F1") : "twin not built")} | 1.00 |");
+        report.WriteLine($"| C# block through LoraPS.Torch | {csharp:F1} | {EngineAddBenchmark.Ratio(csharp, native)} |");
+    }
+}
