@@ -30,6 +30,29 @@ public sealed class RenameCrashTests
     }
 
     [Fact]
+    public void What_if_prints_the_plan_and_touches_nothing_json_lists_the_images_bad_usage_exits_2()
+    {
+        using var root = new TempFolder("rename cli");
+        string folder = Path.Combine(root.Path, "写真 set");
+        RenameTestFolder.Standard(folder);
+        var before = RenameTestFolder.Snapshot(folder);
+        var (code, output) = Loraps(null, "rename", folder, "--prefix", "x", "--what-if");
+        Assert.Equal(1, code); // broken.png is reported
+        Assert.Contains("img2.npz → x (2).npz", output);
+        Assert.Equal(before, RenameTestFolder.Snapshot(folder));
+
+        (code, output) = Loraps(null, "rename", folder, "--style", "Padded", "--digits", "2", "--start", "0", "--prefix", "s", "--json");
+        Assert.Equal(1, code);
+        Assert.Contains("\"Name\": \"s_00.bmp\"", output);
+        Assert.Contains("\"Format\": \"Png\"", output);
+        Assert.True(File.Exists(Path.Combine(folder, "s_02.caption")));
+
+        (code, output) = Loraps(null, "rename", folder, "--digits", "0");
+        Assert.Equal(2, code);
+        Assert.Contains("Digits", output);
+    }
+
+    [Fact]
     public void Killed_at_every_operation_a_second_run_or_undo_restores_a_complete_set()
     {
         Assert.True(File.Exists(RepoPaths.CliDll), $"{RepoPaths.CliDll} is not built");

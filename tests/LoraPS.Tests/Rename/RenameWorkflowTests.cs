@@ -156,6 +156,43 @@ public sealed class RenameWorkflowTests
     }
 
     [Fact]
+    public void Files_piped_in_rename_only_themselves_sidecars_follow_and_other_files_are_reported()
+    {
+        using var temp = new TempFolder("rename piped");
+        RenameTestFolder.Write(temp.Path, "b.png", RenameTestFolder.Png(1));
+        RenameTestFolder.Write(temp.Path, "b.txt", "caption b");
+        RenameTestFolder.Write(temp.Path, "a.png", RenameTestFolder.Png(2));
+        RenameTestFolder.Write(temp.Path, "c.png", RenameTestFolder.Png(3));
+        RenameTestFolder.Write(temp.Path, "desktop.ini", "[x]");
+        var before = RenameTestFolder.Snapshot(temp.Path);
+        // As Get-ChildItem -File would pipe them, minus c.png.
+        var result = RenameWorkflow.Run(new RenameOptions { Paths = [temp.File("b.png"), temp.File("b.txt"), temp.File("a.png"), temp.File("desktop.ini")], Prefix = "p" });
+        Assert.Equal(["p (1).png", "p (2).png"], result.Images.Select(i => i.Name));
+        var after = RenameTestFolder.Snapshot(temp.Path);
+        Assert.Equal(before["a.png"], after["p (1).png"]);
+        Assert.Equal(before["b.txt"], after["p (2).txt"]);
+        Assert.Equal(before["c.png"], after["c.png"]);
+        Assert.EndsWith("desktop.ini", Assert.Single(result.Problems).Path);
+    }
+
+    [Fact]
+    public void Progress_is_reported_for_every_move()
+    {
+        using var temp = new TempFolder("rename progress");
+        for (int i = 0; i < 4; i++) RenameTestFolder.Write(temp.Path, $"i{i}.png", RenameTestFolder.Png(i));
+        var seen = new List<RenameProgress>();
+        RenameWorkflow.Run(For(temp.Path), new SyncProgress(seen.Add));
+        Assert.Equal(8, seen.Count); // 4 files × 2 phases
+        Assert.Equal(8, seen[^1].Done);
+        Assert.All(seen, p => Assert.Equal(8, p.Total));
+    }
+
+    private sealed class SyncProgress(Action<RenameProgress> report) : IProgress<RenameProgress>
+    {
+        public void Report(RenameProgress value) => report(value);
+    }
+
+    [Fact]
     public void Bad_options_are_refused()
     {
         Assert.Throws<ArgumentException>(() => RenameWorkflow.Plan(new RenameOptions()));

@@ -40,11 +40,14 @@ internal static class RenamePlanner
                 string folder = Path.TrimEndingDirectorySeparator(path);
                 wholeFolders.Add(folder);
                 if (options.Recurse)
-                    wholeFolders.AddRange(Directory.EnumerateDirectories(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+                    // Hidden and system folders (.git, $RECYCLE.BIN …) are not training data.
+                    wholeFolders.AddRange(Directory.EnumerateDirectories(folder, "*", new EnumerationOptions { RecurseSubdirectories = true })
                         .Order(StringComparer.Ordinal));
             }
             else if (File.Exists(path))
             {
+                // Sidecars piped in with their images (Get-ChildItem -File) travel with them anyway.
+                if (RenameOptions.SidecarExtensions.Contains(Path.GetExtension(path).ToLowerInvariant())) continue;
                 string folder = Path.GetDirectoryName(path)!;
                 if (!files.TryGetValue(folder, out var list)) files[folder] = list = [];
                 if (!list.Contains(Path.GetFileName(path))) list.Add(Path.GetFileName(path));
