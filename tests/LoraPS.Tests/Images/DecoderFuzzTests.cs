@@ -14,7 +14,7 @@ namespace LoraPS.Tests.Images;
 /// </summary>
 public sealed class DecoderFuzzTests
 {
-    private const int MutationsPerSeed = 250;
+    private const int MutationsPerSeed = 400;
 
     private static List<(string Name, byte[] Data)> Seeds()
     {
