@@ -52,7 +52,7 @@ public sealed class DecoderFuzzTests
     }
 
     [Fact]
-    public void Mutated_files_decode_or_fail_with_a_named_defect()
+    public async Task Mutated_files_decode_or_fail_with_a_named_defect()
     {
         var options = new ImageDecodeOptions { MaxPixels = 4_000_000 }; // bounds memory whatever a mutation declares
         var failures = new List<string>();
@@ -75,8 +75,9 @@ public sealed class DecoderFuzzTests
                     if (!ok && !e!.Message.StartsWith("fuzz.bin: ", StringComparison.Ordinal)) return $"{name} / {how}: message does not name the file: {e.Message}";
                     return null;
                 });
-                if (!task.Wait(TimeSpan.FromSeconds(20))) { failures.Add($"{name} / {how}: still running after 20 s"); break; }
-                if (task.Result != null) failures.Add(task.Result);
+                if (await Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(20))) != task) { failures.Add($"{name} / {how}: still running after 20 s"); break; }
+                string? failure = await task;
+                if (failure != null) failures.Add(failure);
             }
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));

@@ -229,7 +229,7 @@ public sealed class RenameWorkflowTests
                 var recoverOptions = For(temp.Path) with { Undo = undo, AfterOperation = n => { if (n == 2) throw new SimulatedCrash(); } };
                 try { RenameWorkflow.Run(recoverOptions); } catch (SimulatedCrash) { }
                 var result = RenameWorkflow.Run(For(temp.Path) with { Undo = undo });
-                Assert.Empty(result.Problems.Where(p => !p.Path.EndsWith("broken.png")));
+                Assert.DoesNotContain(result.Problems, p => !p.Path.EndsWith("broken.png"));
                 var now = RenameTestFolder.Snapshot(temp.Path);
                 Assert.Equal(undo && stopAt < 17 ? original : finished, now);
             }
