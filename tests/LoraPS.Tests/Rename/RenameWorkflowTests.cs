@@ -193,6 +193,37 @@ public sealed class RenameWorkflowTests
     }
 
     [Fact]
+    public void A_name_taken_between_plan_and_rename_is_not_overwritten_and_the_rename_is_undone()
+    {
+        using var temp = new TempFolder("rename race");
+        RenameTestFolder.Write(temp.Path, "a.png", RenameTestFolder.Png(1));
+        RenameTestFolder.Write(temp.Path, "b.png", RenameTestFolder.Png(2));
+        var plan = RenameWorkflow.Plan(For(temp.Path));
+        RenameTestFolder.Write(temp.Path, "x (2).png", "arrived after the plan");
+        var before = RenameTestFolder.Snapshot(temp.Path);
+        var result = RenameWorkflow.Execute(plan);
+        var problem = Assert.Single(result.Problems);
+        Assert.Contains("undone", problem.Error.Message);
+        Assert.Equal(before, RenameTestFolder.Snapshot(temp.Path));
+        Assert.False(File.Exists(RenameJournal.PathIn(temp.Path)));
+    }
+
+    [Fact]
+    public void Listed_files_are_followed_through_a_recovered_rename()
+    {
+        using var temp = new TempFolder("rename listed crash");
+        RenameTestFolder.Write(temp.Path, "a.png", RenameTestFolder.Png(1));
+        RenameTestFolder.Write(temp.Path, "b.png", RenameTestFolder.Png(2));
+        RenameTestFolder.Write(temp.Path, "c.png", RenameTestFolder.Png(3));
+        var listed = new RenameOptions { Paths = [temp.File("a.png"), temp.File("b.png")], Prefix = "x" };
+        try { RenameWorkflow.Run(listed with { AfterOperation = n => { if (n == 5) throw new SimulatedCrash(); } }); } catch (SimulatedCrash) { }
+        var result = RenameWorkflow.Run(listed);
+        Assert.Empty(result.Problems);
+        Assert.Equal(["x (1).png", "x (2).png"], result.Images.Select(i => i.Name));
+        Assert.True(File.Exists(temp.File("c.png")));
+    }
+
+    [Fact]
     public void Bad_options_are_refused()
     {
         Assert.Throws<ArgumentException>(() => RenameWorkflow.Plan(new RenameOptions()));

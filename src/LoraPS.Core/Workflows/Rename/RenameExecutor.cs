@@ -87,7 +87,7 @@ internal sealed class RenameExecutor
             foreach (var m in journal.Moves)
             {
                 done++;
-                if (Settle(m.Target, m.Temp)) Move(m.Target, m.Temp, done, total, final: false);
+                if (Settle(m.Target, m.Temp, fromMayBeAnothers: true)) Move(m.Target, m.Temp, done, total, final: false);
             }
         done = journal.Moves.Count;
         foreach (var m in journal.Moves)
@@ -108,9 +108,11 @@ internal sealed class RenameExecutor
     /// <summary>
     /// True when the file is still at <paramref name="from"/> and must move to <paramref name="to"/>;
     /// false when it has already moved. A file present under both names (a link-then-unlink move cut
-    /// short) with identical bytes loses its old name; different files under both names is an error.
+    /// short) with identical bytes loses its old name. Different files under both names: when
+    /// <paramref name="fromMayBeAnothers"/> (undoing, where a target name may hold a file that arrived
+    /// from outside) ours is the one at <paramref name="to"/>; otherwise it is an error, never an overwrite.
     /// </summary>
-    private bool Settle(string from, string to)
+    private bool Settle(string from, string to, bool fromMayBeAnothers = false)
     {
         bool atFrom = File.Exists(Full(from)), atTo = File.Exists(Full(to));
         if (!atFrom) return false;
@@ -120,6 +122,7 @@ internal sealed class RenameExecutor
             File.Delete(Full(from));
             return false;
         }
+        if (fromMayBeAnothers) return false;
         throw new IOException($"{Full(to)} exists and differs from {from}; the rename stopped so that nothing is overwritten (journal {RenameJournal.PathIn(_folder)})");
     }
 

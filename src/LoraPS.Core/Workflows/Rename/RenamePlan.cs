@@ -31,7 +31,8 @@ public sealed record FolderRenamePlan
     public string Describe()
     {
         var lines = new List<string>();
-        if (HasPendingJournal) lines.Add($"{Folder}: an interrupted rename will be finished first (journal {RenameJournal.FileName})");
+        if (HasPendingJournal)
+            return $"{Folder}: an interrupted rename will be finished first (journal {RenameJournal.FileName}); the folder is planned after that";
         lines.Add($"{Folder}: {Images.Count} images, {MovingCount} files to rename");
         lines.AddRange(Moves.Where(m => !m.IsNoOp).Select(m => "  " + m));
         lines.AddRange(Notes.Select(n => "  note: " + n));

@@ -52,6 +52,13 @@ internal static class RenamePlanner
                 if (!files.TryGetValue(folder, out var list)) files[folder] = list = [];
                 if (!list.Contains(Path.GetFileName(path))) list.Add(Path.GetFileName(path));
             }
+            else if (RenameJournal.ExistsIn(Path.GetDirectoryName(path)!))
+            {
+                // Probably moved by the interrupted rename whose journal is there: it is followed after recovery.
+                string folder = Path.GetDirectoryName(path)!;
+                if (!files.TryGetValue(folder, out var list)) files[folder] = list = [];
+                list.Add(Path.GetFileName(path));
+            }
             else problems.Add(new RenameProblem(path, new FileNotFoundException($"{path} does not exist", path)));
         }
         var inputs = wholeFolders.Distinct(StringComparer.Ordinal).Select(f => new FolderInput(f, null)).ToList();
@@ -65,6 +72,9 @@ internal static class RenamePlanner
     public static FolderRenamePlan PlanFolder(FolderInput input, RenameOptions options, List<RenameProblem> problems, CancellationToken cancel)
     {
         string folder = input.Folder;
+        if (RenameJournal.ExistsIn(folder))
+            // An interrupted rename is finished first; what is there afterwards is planned then.
+            return new FolderRenamePlan { Folder = folder, Moves = [], Images = [], HasPendingJournal = true, Input = input };
         var entries = Directory.EnumerateFileSystemEntries(folder).Select(e => Path.GetFileName(e)!).ToList();
         var fileNames = entries.Where(n => File.Exists(Path.Combine(folder, n))).ToHashSet(StringComparer.Ordinal);
 
@@ -179,7 +189,6 @@ internal static class RenamePlanner
             Moves = moves,
             Images = images,
             Notes = notes,
-            HasPendingJournal = RenameJournal.ExistsIn(folder),
             Input = input,
         };
     }

@@ -31,12 +31,17 @@ public static class RenameWorkflow
                 if (folderPlan.HasPendingJournal)
                 {
                     var executor = new RenameExecutor(folderPlan.Folder, plan.Options.AfterOperation, progress);
-                    executor.Forward(RenameJournal.Read(folderPlan.Folder)!);
+                    var journal = RenameJournal.Read(folderPlan.Folder)!;
+                    executor.Forward(journal);
                     moved += executor.FilesMoved;
                     recovered.Add(folderPlan.Folder);
-                    // The folder changed: plan it again from what is there now.
+                    // The folder changed: plan it again from what is there now; listed files are
+                    // followed to the names the interrupted run gave them.
+                    var input = folderPlan.Input ?? new RenamePlanner.FolderInput(folderPlan.Folder, null);
+                    if (input.Files != null)
+                        input = input with { Files = input.Files.Select(f => journal.Moves.FirstOrDefault(m => m.Source == f)?.Target ?? f).ToList() };
                     var replanProblems = new List<RenameProblem>();
-                    folderPlan = RenamePlanner.PlanFolder(folderPlan.Input ?? new RenamePlanner.FolderInput(folderPlan.Folder, null), plan.Options, replanProblems, cancel);
+                    folderPlan = RenamePlanner.PlanFolder(input, plan.Options, replanProblems, cancel);
                     problems.AddRange(replanProblems.Where(p => !problems.Any(q => q.Path == p.Path)));
                 }
                 notes.AddRange(folderPlan.Notes.Select(n => $"{folderPlan.Folder}: {n}"));
