@@ -224,6 +224,21 @@ public sealed class RenameWorkflowTests
     }
 
     [Fact]
+    public void Moves_never_replace_a_file_and_use_renameat2_on_linux()
+    {
+        using var temp = new TempFolder("safemove");
+        File.WriteAllText(temp.File("a"), "a");
+        File.WriteAllText(temp.File("b"), "b");
+        var e = Assert.Throws<IOException>(() => SafeMove.Move(temp.File("a"), temp.File("b")));
+        Assert.Equal("b", File.ReadAllText(temp.File("b")));
+        Assert.Equal("a", File.ReadAllText(temp.File("a")));
+        if (OperatingSystem.IsLinux()) Assert.Contains("never overwritten", e.Message); // our renameat2 path, not File.Move's link+unlink
+        SafeMove.Move(temp.File("a"), temp.File("c ü"));
+        Assert.Equal("a", File.ReadAllText(temp.File("c ü")));
+        Assert.False(File.Exists(temp.File("a")));
+    }
+
+    [Fact]
     public void Bad_options_are_refused()
     {
         Assert.Throws<ArgumentException>(() => RenameWorkflow.Plan(new RenameOptions()));
