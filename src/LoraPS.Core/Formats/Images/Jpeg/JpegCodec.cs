@@ -59,7 +59,7 @@ public sealed class JpegCodec : IImageCodec
         {
             image = decoder.Decode();
         }
-        catch (IndexOutOfRangeException e)
+        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException)
         {
             // A defensive net: every bound should be checked above, but a hostile file must never crash the caller.
             throw new ImageFormatException(path, "the JPEG data is corrupt (an internal bound was exceeded)", e);

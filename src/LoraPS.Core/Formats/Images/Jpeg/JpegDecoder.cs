@@ -72,7 +72,10 @@ internal sealed class JpegDecoder
             int marker = NextMarker(ref pos);
             if (marker < 0)
             {
-                if (sawScan) break; // no EOI after complete scans: accept, as viewers do
+                // A sequential file whose scans all completed may lack EOI (viewers accept it); a progressive
+                // file without EOI has probably lost scans.
+                if (sawScan && !_progressive) break;
+                if (sawScan) throw Error("the file ends before the end-of-image marker (truncated progressive JPEG)");
                 throw Error(_frameSeen ? "the file ends before any image data (truncated)" : "the file ends before the frame header (truncated)");
             }
             if (marker == 0xD9) break; // EOI

@@ -22,9 +22,10 @@ public sealed class WebPCodec : IImageCodec
         Span<byte> head = stackalloc byte[30];
         int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         if (n < 12 || !Matches(head)) throw new ImageFormatException(path, "not a WebP file (no RIFF/WEBP header)");
-        if (n < 30) throw new ImageFormatException(path, "the WebP header is cut short (truncated file)");
+        if (n < 25) throw new ImageFormatException(path, "the WebP header is cut short (truncated file)");
         var fourCc = head.Slice(12, 4);
-        var payload = head[20..];
+        var payload = head[20..n];
+        if (!fourCc.SequenceEqual("VP8L"u8) && payload.Length < 10) throw new ImageFormatException(path, "the WebP header is cut short (truncated file)");
         ImageHeader header;
         if (fourCc.SequenceEqual("VP8 "u8))
         {
@@ -123,7 +124,7 @@ public sealed class WebPCodec : IImageCodec
             int orientation = exif is null ? 1 : ExifReader.Parse(exif).Orientation;
             return options.ApplyOrientation ? ExifOrientation.Apply(image, orientation) : image;
         }
-        catch (IndexOutOfRangeException e)
+        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException)
         {
             throw new ImageFormatException(path, "the WebP data is corrupt (an internal bound was exceeded)", e);
         }
