@@ -8,7 +8,7 @@ namespace LoraPS.Formats.SafeTensors;
 /// A .safetensors file opened for reading through a memory map: the header is parsed and validated
 /// at once, tensor bytes are touched only when a tensor is used. Dispose to unmap.
 /// </summary>
-public sealed unsafe class SafeTensorsFile : IDisposable
+public sealed unsafe class SafeTensorsFile : ITensorFile
 {
     /// <summary>Upper bound on the JSON header (the reference implementation uses 100 MB).</summary>
     public const long MaxHeaderBytes = 100_000_000;
@@ -85,6 +85,18 @@ public sealed unsafe class SafeTensorsFile : IDisposable
     }
 
     public bool Contains(string name) => _byName.ContainsKey(name);
+
+    IReadOnlyList<string> ITensorFile.TensorNames => Tensors.Select(t => t.Name).ToList();
+
+    public TensorInfo GetInfo(string name)
+    {
+        var t = this[name];
+        return new TensorInfo(t.Name, t.DType, t.ShapeArray());
+    }
+
+    public float[] ReadSingles(string name) => this[name].ToSingleArray();
+
+    public byte[] ReadBytes(string name) => this[name].Bytes.ToArray();
 
     public SafeTensor this[string name] =>
         _byName.TryGetValue(name, out var t) ? t : throw new KeyNotFoundException($"{Path} has no tensor '{name}'");
