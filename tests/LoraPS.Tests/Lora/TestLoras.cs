@@ -177,7 +177,7 @@ public static class TestLoras
                 .Replace("_self_attn_", ".self_attn.").Replace("_mlp_", ".mlp.");
         string s = kohya["lora_unet_".Length..];
         s = System.Text.RegularExpressions.Regex.Replace(s, @"^(down_blocks|up_blocks)_(\d+)_(attentions|resnets|downsamplers|upsamplers)_(\d+)_", "$1.$2.$3.$4.");
-        s = s.Replace("mid_block_attentions_0_", "mid_block.attentions.0.");
+        s = System.Text.RegularExpressions.Regex.Replace(s, @"^mid_block_(resnets|attentions)_(\d+)_", "mid_block.$1.$2.");
         s = System.Text.RegularExpressions.Regex.Replace(s, @"transformer_blocks_(\d+)_", "transformer_blocks.$1.");
         s = s.Replace("attn1_", "attn1.").Replace("attn2_", "attn2.").Replace("to_out_0", "to_out.0").Replace("ff_net_0_proj", "ff.net.0.proj").Replace("ff_net_2", "ff.net.2");
         return "unet." + s;
