@@ -16,6 +16,10 @@
     CmdletsToExport      = @(
         'Get-LoraEnvironment'
         'Get-LoraModel'
+        'Resize-Lora'
+        'Compress-Lora'
+        'Merge-Lora'
+        'Export-LoraDifference'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

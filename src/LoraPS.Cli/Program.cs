@@ -6,4 +6,8 @@ using LoraPS.Cli.Commands;
 var root = new RootCommand("LoraPS: Stable Diffusion LoRA tools without Python (rename, tag, dataset, train, merge, resize, compress).");
 root.Subcommands.Add(EnvCommand.Create());
 root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(LoraToolCommands.Merge());
+root.Subcommands.Add(LoraToolCommands.Resize());
+root.Subcommands.Add(LoraToolCommands.Compress());
+root.Subcommands.Add(LoraToolCommands.Extract());
 return root.Parse(args).Invoke();

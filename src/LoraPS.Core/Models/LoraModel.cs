@@ -38,6 +38,9 @@ public sealed class LoraModel
 
     public long FileSize { get; init; }
 
+    /// <summary>Size of the file this one was made from (set by Resize-Lora / Compress-Lora).</summary>
+    public long? SourceFileSize { get; set; }
+
     /// <summary>Storage precision of the factors: "fp32", "fp16", "bf16" …</summary>
     public string Precision { get; init; } = "";
 

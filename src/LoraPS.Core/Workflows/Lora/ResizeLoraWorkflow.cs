@@ -141,6 +141,7 @@ public static class ResizeLoraWorkflow
             return new ResizeLoraResult(input, output, false, null, reports, file.Tensors.FileSize, 0, mean, std, warnings);
         SafeTensorsWriter.Write(output, entries, metadata, overwrite: options.Force);
         var written = ModelInfoWorkflow.InspectLora(output);
+        written.SourceFileSize = file.Tensors.FileSize;
         return new ResizeLoraResult(input, output, true, written, reports, file.Tensors.FileSize, written.FileSize, mean, std, warnings);
     }
 
