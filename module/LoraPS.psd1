@@ -16,6 +16,11 @@
     CmdletsToExport      = @(
         'Get-LoraEnvironment'
         'Rename-TrainingImages'
+        'Get-LoraModel'
+        'Resize-Lora'
+        'Compress-Lora'
+        'Merge-Lora'
+        'Export-LoraDifference'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
