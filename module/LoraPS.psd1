@@ -15,6 +15,7 @@
     # against the cmdlets LoraPS.dll defines).
     CmdletsToExport      = @(
         'Get-LoraEnvironment'
+        'Get-LoraModel'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
