@@ -16,6 +16,7 @@
     CmdletsToExport      = @(
         'Get-LoraEnvironment'
         'Get-LoraModel'
+        'Invoke-WD14Tagger'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

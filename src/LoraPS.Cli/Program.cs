@@ -6,4 +6,5 @@ using LoraPS.Cli.Commands;
 var root = new RootCommand("LoraPS: Stable Diffusion LoRA tools without Python (rename, tag, dataset, train, merge, resize, compress).");
 root.Subcommands.Add(EnvCommand.Create());
 root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(TagCommand.Create());
 return root.Parse(args).Invoke();
