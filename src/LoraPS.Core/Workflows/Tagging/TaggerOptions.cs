@@ -75,6 +75,8 @@ public sealed record TagFrequencySummary
     public string Model { get; init; } = "";
     public string Device { get; init; } = "";
     public TimeSpan Elapsed { get; init; }
+    /// <summary>Time spent inside ONNX Runtime's Run; Elapsed minus this is LoraPS's own per-image overhead.</summary>
+    public TimeSpan InferenceTime { get; init; }
     public double ImagesPerSecond => Elapsed.TotalSeconds > 0 ? Tagged / Elapsed.TotalSeconds : 0;
     /// <summary>Tags by how many captions got them, most frequent first.</summary>
     public IReadOnlyList<TagFrequency> Frequencies { get; init; } = Array.Empty<TagFrequency>();

@@ -18,7 +18,7 @@ public sealed class TaggerSession : IDisposable
     private readonly TaggerOptions _options;
     private readonly Wd14TagSelector _selector;
     private readonly Dictionary<string, int> _frequencies = new();
-    private readonly Stopwatch _clock = new();
+    private readonly Stopwatch _clock = new(), _inference = new();
     private int _images, _tagged, _skipped, _failed;
 
     public Wd14Model Model { get; }
@@ -149,12 +149,14 @@ public sealed class TaggerSession : IDisposable
                 }
                 float[][] scores;
                 Exception? failure = null;
+                _inference.Start();
                 try { scores = Model.Predict(input, pending.Count); }
                 catch (Exception e) when (e is LoraPS.Onnx.OnnxRuntimeException)
                 {
                     scores = Array.Empty<float[]>();
                     failure = e;
                 }
+                finally { _inference.Stop(); }
                 for (int i = 0; i < pending.Count; i++)
                 {
                     var result = failure != null ? Failed(pending[i].Image, failure) : Finish(pending[i], scores[i], shouldWrite);
@@ -212,6 +214,7 @@ public sealed class TaggerSession : IDisposable
         Model = Model.ModelPath,
         Device = Model.Device.ToString(),
         Elapsed = _clock.Elapsed,
+        InferenceTime = _inference.Elapsed,
         Frequencies = _frequencies.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal)
             .Select(p => new TagFrequency(p.Key, p.Value)).ToList(),
     };

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace LoraPS.Formats.Images.Resampling;
 
 /// <summary>
@@ -85,30 +87,79 @@ public static class AreaResampler
         int width = dstWidth * cn;
         var buf = new float[width];
         var sum = new float[width];
-        int prevDy = ytab[0].Di;
+        var row = new float[srcWidth * cn];
+        int prevDy = ytab[0].Di, bufRow = -1;
         foreach (var y in ytab)
         {
-            Array.Clear(buf);
-            ReadOnlySpan<byte> s = src.Slice(y.Si * srcWidth * cn, srcWidth * cn);
-            foreach (var x in xtab)
-                for (int c = 0; c < cn; c++)
-                    buf[x.Di + c] += s[x.Si + c] * x.Alpha;
+            // A boundary source row serves two output rows in a row: its horizontal pass is the same, so reuse it.
+            if (y.Si != bufRow)
+            {
+                HorizontalPass(src.Slice(y.Si * srcWidth * cn, srcWidth * cn), row, xtab, buf, cn);
+                bufRow = y.Si;
+            }
             float beta = y.Alpha;
             if (y.Di != prevDy)
             {
-                Span<byte> d = dst.Slice(prevDy * width, width);
-                for (int i = 0; i < width; i++)
-                {
-                    d[i] = Saturate(sum[i]);
-                    sum[i] = beta * buf[i];
-                }
+                Store(sum, dst.Slice(prevDy * width, width));
+                Scale(buf, beta, sum);
                 prevDy = y.Di;
             }
             else
-                for (int i = 0; i < width; i++) sum[i] += beta * buf[i];
+                Accumulate(buf, beta, sum);
         }
-        Span<byte> last = dst.Slice(prevDy * width, width);
-        for (int i = 0; i < width; i++) last[i] = Saturate(sum[i]);
+        Store(sum, dst.Slice(prevDy * width, width));
+    }
+
+    /// <summary>buf[d] = Σ src[s]·alpha over the taps of d, in table order (the order OpenCV adds them).</summary>
+    private static void HorizontalPass(ReadOnlySpan<byte> src, float[] row, Tap[] xtab, float[] buf, int cn)
+    {
+        for (int i = 0; i < src.Length; i++) row[i] = src[i];
+        Array.Clear(buf);
+        if (cn == 3)
+        {
+            foreach (var x in xtab)
+            {
+                int d = x.Di, s = x.Si;
+                float a = x.Alpha;
+                buf[d] += row[s] * a;
+                buf[d + 1] += row[s + 1] * a;
+                buf[d + 2] += row[s + 2] * a;
+            }
+        }
+        else
+            foreach (var x in xtab)
+                for (int c = 0; c < cn; c++)
+                    buf[x.Di + c] += row[x.Si + c] * x.Alpha;
+    }
+
+    // Element-wise multiply then add (never fused), so vector and scalar lanes round exactly as OpenCV's scalar code.
+    private static void Accumulate(float[] buf, float beta, float[] sum)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var b = new Vector<float>(beta);
+            for (; i <= sum.Length - Vector<float>.Count; i += Vector<float>.Count)
+                (new Vector<float>(sum, i) + new Vector<float>(buf, i) * b).CopyTo(sum, i);
+        }
+        for (; i < sum.Length; i++) sum[i] += beta * buf[i];
+    }
+
+    private static void Scale(float[] buf, float beta, float[] sum)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var b = new Vector<float>(beta);
+            for (; i <= sum.Length - Vector<float>.Count; i += Vector<float>.Count)
+                (new Vector<float>(buf, i) * b).CopyTo(sum, i);
+        }
+        for (; i < sum.Length; i++) sum[i] = beta * buf[i];
+    }
+
+    private static void Store(float[] sum, Span<byte> d)
+    {
+        for (int i = 0; i < d.Length; i++) d[i] = Saturate(sum[i]);
     }
 
     /// <summary>saturate_cast&lt;uchar&gt;(float): round half to even, clamp to 0..255.</summary>
