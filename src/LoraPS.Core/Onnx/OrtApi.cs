@@ -40,16 +40,24 @@ internal sealed unsafe class OrtApi
                 if (_instance != null) return _instance;
                 if (!OnnxRuntimeLibrary.TryLoad(out IntPtr handle, out string? path, out string? error))
                     throw new NativeLibraryMissingException(error!);
-                var getApiBase = (delegate* unmanaged<OnnxRuntimeLibrary.OrtApiBase*>)NativeLibrary.GetExport(handle, "OrtGetApiBase");
-                OnnxRuntimeLibrary.OrtApiBase* apiBase = getApiBase();
-                string version = Marshal.PtrToStringUTF8(apiBase->GetVersionString()) ?? "?";
-                IntPtr table = apiBase->GetApi(RequestedVersion);
-                if (table == IntPtr.Zero)
-                    throw new NativeLibraryMissingException(
-                        $"ONNX Runtime {version} at {path} is too old: LoraPS needs {MinimumVersion} or newer (API version {RequestedVersion}). {OnnxRuntimeLibrary.HowToGet}");
-                return _instance = new OrtApi((IntPtr*)table, version, path!);
+                return _instance = FromLibrary(handle, path!, RequestedVersion);
             }
         }
+    }
+
+    /// <summary>Reads the table of API <paramref name="version"/> from a loaded library; a clear error when it has none.</summary>
+    internal static OrtApi FromLibrary(IntPtr handle, string path, uint version)
+    {
+        if (!NativeLibrary.TryGetExport(handle, "OrtGetApiBase", out IntPtr export))
+            throw new NativeLibraryMissingException($"{path} is not an ONNX Runtime library (no OrtGetApiBase export). {OnnxRuntimeLibrary.HowToGet}");
+        var getApiBase = (delegate* unmanaged<OnnxRuntimeLibrary.OrtApiBase*>)export;
+        OnnxRuntimeLibrary.OrtApiBase* apiBase = getApiBase();
+        string versionText = Marshal.PtrToStringUTF8(apiBase->GetVersionString()) ?? "?";
+        IntPtr table = apiBase->GetApi(version);
+        if (table == IntPtr.Zero)
+            throw new NativeLibraryMissingException(
+                $"ONNX Runtime {versionText} at {path} is too old: LoraPS needs its API version {version}, i.e. ONNX Runtime 1.{version} or newer. {OnnxRuntimeLibrary.HowToGet}");
+        return new OrtApi((IntPtr*)table, versionText, path);
     }
 
     public IntPtr this[int index] => _table[index];

@@ -163,3 +163,39 @@ public class OnnxSessionTests
         Assert.Throws<ObjectDisposedException>(() => session.Run(OnnxTensor.Of(new float[4], 1, 4)));
     }
 }
+
+public class OnnxRuntimeLibraryTests
+{
+    private static string NativeFile(string baseName) =>
+        Path.Combine(AppContext.BaseDirectory, "runtimes", LoraPS.Torch.Interop.NativeLibraryLocator.RuntimeId, "native",
+            LoraPS.Torch.Interop.NativeLibraryLocator.PlatformFileName(baseName));
+
+    [Fact]
+    public void ALibraryThatIsNotOnnxRuntimeOrTooOldIsAClearError()
+    {
+        string torchShim = NativeFile("loraps_torch");
+        Assert.True(File.Exists(torchShim), torchShim);
+        IntPtr other = System.Runtime.InteropServices.NativeLibrary.Load(torchShim);
+        var e1 = Assert.Throws<LoraPS.Torch.Interop.NativeLibraryMissingException>(() => OrtApi.FromLibrary(other, torchShim, OrtApi.RequestedVersion));
+        Assert.Contains("not an ONNX Runtime library", e1.Message);
+        Assert.Contains(OnnxRuntimeLibrary.EnvironmentVariable, e1.Message);
+
+        Assert.True(OnnxRuntimeLibrary.TryLoad(out IntPtr ort, out string? path, out _));
+        var e2 = Assert.Throws<LoraPS.Torch.Interop.NativeLibraryMissingException>(() => OrtApi.FromLibrary(ort, path!, 999));
+        Assert.Contains("too old", e2.Message);
+        Assert.Contains(OnnxRuntime.Version, e2.Message);
+        Assert.NotNull(OrtApi.FromLibrary(ort, path!, OrtApi.RequestedVersion));
+    }
+
+    [Fact]
+    public void BytesBecomeFloatsExactlyWhateverTheLength()
+    {
+        foreach (int n in new[] { 0, 1, 31, 37, 64, 1000 })
+        {
+            var bytes = Enumerable.Range(0, n).Select(i => (byte)(i * 7)).ToArray();
+            var floats = new float[n];
+            LoraPS.Models.Tagging.Wd14Preprocessor.ToFloats(bytes, floats);
+            Assert.Equal(bytes.Select(b => (float)b), floats);
+        }
+    }
+}
