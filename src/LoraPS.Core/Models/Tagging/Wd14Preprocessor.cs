@@ -10,7 +10,7 @@ namespace LoraPS.Models.Tagging;
 /// pixel right/bottom), resized to the model's side (OpenCV area when shrinking, Pillow Lanczos when
 /// enlarging), then float32 0–255 in NHWC.
 /// </summary>
-public static class Wd14Preprocessor
+public static unsafe class Wd14Preprocessor
 {
     /// <summary>Writes the size × size × 3 BGR bytes of <paramref name="image"/> into <paramref name="bgr"/>.</summary>
     public static void ToBgr(RgbaImage image, int size, Span<byte> bgr)
@@ -22,28 +22,29 @@ public static class Wd14Preprocessor
         Span<byte> target = square == size ? bgr : padded;
         target[..(square * square * 3)].Fill(255);
         int left = (square - image.Width) / 2, top = (square - image.Height) / 2;
-        byte[] px = image.Pixels;
-        for (int y = 0; y < image.Height; y++)
-        {
-            int s = y * image.Width * 4;
-            Span<byte> row = target.Slice(((top + y) * square + left) * 3, image.Width * 3);
-            for (int x = 0, d = 0; x < image.Width; x++, s += 4, d += 3)
+        fixed (byte* px = image.Pixels)
+        fixed (byte* dstBase = target)
+            for (int y = 0; y < image.Height; y++)
             {
-                int a = px[s + 3];
-                if (a == 255)
+                byte* s = px + (long)y * image.Width * 4;
+                byte* d = dstBase + ((long)(top + y) * square + left) * 3;
+                for (int x = 0; x < image.Width; x++, s += 4, d += 3)
                 {
-                    row[d] = px[s + 2];
-                    row[d + 1] = px[s + 1];
-                    row[d + 2] = px[s];
-                }
-                else
-                {
-                    row[d] = ImageOps.Blend(255, px[s + 2], a);
-                    row[d + 1] = ImageOps.Blend(255, px[s + 1], a);
-                    row[d + 2] = ImageOps.Blend(255, px[s], a);
+                    int a = s[3];
+                    if (a == 255)
+                    {
+                        d[0] = s[2];
+                        d[1] = s[1];
+                        d[2] = s[0];
+                    }
+                    else
+                    {
+                        d[0] = ImageOps.Blend(255, s[2], a);
+                        d[1] = ImageOps.Blend(255, s[1], a);
+                        d[2] = ImageOps.Blend(255, s[0], a);
+                    }
                 }
             }
-        }
         if (square > size) AreaResampler.Resize(padded, square, square, bgr, size, size, 3);
         else if (square < size) ConvolutionResampler.Resize(padded, square, square, bgr, size, size, 3, ConvolutionFilter.Lanczos);
     }

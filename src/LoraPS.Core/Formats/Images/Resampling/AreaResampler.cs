@@ -8,7 +8,7 @@ namespace LoraPS.Formats.Images.Resampling;
 /// its float weight tables, accumulated in the same order so results match to the rounding.
 /// Works on interleaved 8-bit pixels with any channel count.
 /// </summary>
-public static class AreaResampler
+public static unsafe class AreaResampler
 {
     /// <summary>Shrinks <paramref name="image"/> to width × height (both no larger than the source).</summary>
     public static RgbaImage Resize(RgbaImage image, int width, int height)
@@ -111,25 +111,28 @@ public static class AreaResampler
     }
 
     /// <summary>buf[d] = Σ src[s]·alpha over the taps of d, in table order (the order OpenCV adds them).</summary>
-    private static void HorizontalPass(ReadOnlySpan<byte> src, float[] row, Tap[] xtab, float[] buf, int cn)
+    private static unsafe void HorizontalPass(ReadOnlySpan<byte> src, float[] row, Tap[] xtab, float[] buf, int cn)
     {
         for (int i = 0; i < src.Length; i++) row[i] = src[i];
         Array.Clear(buf);
-        if (cn == 3)
+        fixed (float* r = row, b = buf)
+        fixed (Tap* taps = xtab)
         {
-            foreach (var x in xtab)
-            {
-                int d = x.Di, s = x.Si;
-                float a = x.Alpha;
-                buf[d] += row[s] * a;
-                buf[d + 1] += row[s + 1] * a;
-                buf[d + 2] += row[s + 2] * a;
-            }
+            Tap* end = taps + xtab.Length;
+            if (cn == 3)
+                for (Tap* x = taps; x < end; x++)
+                {
+                    float* d = b + x->Di, s = r + x->Si;
+                    float a = x->Alpha;
+                    d[0] += s[0] * a;
+                    d[1] += s[1] * a;
+                    d[2] += s[2] * a;
+                }
+            else
+                for (Tap* x = taps; x < end; x++)
+                    for (int c = 0; c < cn; c++)
+                        b[x->Di + c] += r[x->Si + c] * x->Alpha;
         }
-        else
-            foreach (var x in xtab)
-                for (int c = 0; c < cn; c++)
-                    buf[x.Di + c] += row[x.Si + c] * x.Alpha;
     }
 
     // Element-wise multiply then add (never fused), so vector and scalar lanes round exactly as OpenCV's scalar code.
