@@ -21,6 +21,7 @@
         'Compress-Lora'
         'Merge-Lora'
         'Export-LoraDifference'
+        'Invoke-WD14Tagger'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

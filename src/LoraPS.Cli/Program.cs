@@ -11,4 +11,5 @@ root.Subcommands.Add(LoraToolCommands.Merge());
 root.Subcommands.Add(LoraToolCommands.Resize());
 root.Subcommands.Add(LoraToolCommands.Compress());
 root.Subcommands.Add(LoraToolCommands.Extract());
+root.Subcommands.Add(TagCommand.Create());
 return root.Parse(args).Invoke();

@@ -1,0 +1,84 @@
+using System.Numerics;
+using LoraPS.Formats.Images;
+using LoraPS.Formats.Images.Resampling;
+
+namespace LoraPS.Models.Tagging;
+
+/// <summary>
+/// The WD14 tagger's input, built as sd-scripts' tag_images_by_wd14_tagger.py builds it: alpha
+/// composited onto white, channels reversed to BGR, padded to a centred square with white (the odd
+/// pixel right/bottom), resized to the model's side (OpenCV area when shrinking, Pillow Lanczos when
+/// enlarging), then float32 0–255 in NHWC.
+/// </summary>
+public static unsafe class Wd14Preprocessor
+{
+    /// <summary>Writes the size × size × 3 BGR bytes of <paramref name="image"/> into <paramref name="bgr"/>.</summary>
+    public static void ToBgr(RgbaImage image, int size, Span<byte> bgr)
+    {
+        if (size <= 0) throw new ArgumentOutOfRangeException(nameof(size));
+        if (bgr.Length < size * size * 3) throw new ArgumentException($"buffer holds {bgr.Length} bytes; {size * size * 3} needed", nameof(bgr));
+        int square = Math.Max(image.Width, image.Height);
+        byte[] padded = square == size ? null! : new byte[square * square * 3];
+        Span<byte> target = square == size ? bgr : padded;
+        target[..(square * square * 3)].Fill(255);
+        int left = (square - image.Width) / 2, top = (square - image.Height) / 2;
+        fixed (byte* px = image.Pixels)
+        fixed (byte* dstBase = target)
+            for (int y = 0; y < image.Height; y++)
+            {
+                byte* s = px + (long)y * image.Width * 4;
+                byte* d = dstBase + ((long)(top + y) * square + left) * 3;
+                for (int x = 0; x < image.Width; x++, s += 4, d += 3)
+                {
+                    int a = s[3];
+                    if (a == 255)
+                    {
+                        d[0] = s[2];
+                        d[1] = s[1];
+                        d[2] = s[0];
+                    }
+                    else
+                    {
+                        d[0] = ImageOps.Blend(255, s[2], a);
+                        d[1] = ImageOps.Blend(255, s[1], a);
+                        d[2] = ImageOps.Blend(255, s[0], a);
+                    }
+                }
+            }
+        if (square > size) AreaResampler.Resize(padded, square, square, bgr, size, size, 3);
+        else if (square < size) ConvolutionResampler.Resize(padded, square, square, bgr, size, size, 3, ConvolutionFilter.Lanczos);
+    }
+
+    public static byte[] ToBgr(RgbaImage image, int size)
+    {
+        var bgr = new byte[size * size * 3];
+        ToBgr(image, size, bgr);
+        return bgr;
+    }
+
+    /// <summary>Writes the model input (float32 BGR, 0–255) for one image into <paramref name="input"/> (size·size·3 floats).</summary>
+    public static void ToModelInput(RgbaImage image, int size, Span<float> input)
+    {
+        byte[] bgr = ToBgr(image, size);
+        ToFloats(bgr, input);
+    }
+
+    /// <summary>Bytes to floats, 0–255, vectorised (Vector widening) where the hardware allows.</summary>
+    public static void ToFloats(ReadOnlySpan<byte> bytes, Span<float> floats)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (; i <= bytes.Length - Vector<byte>.Count; i += Vector<byte>.Count)
+            {
+                Vector.Widen(new Vector<byte>(bytes[i..]), out Vector<ushort> lo, out Vector<ushort> hi);
+                Vector.Widen(lo, out Vector<uint> a, out Vector<uint> b);
+                Vector.Widen(hi, out Vector<uint> c, out Vector<uint> d);
+                int n = Vector<uint>.Count;
+                Vector.ConvertToSingle(a).CopyTo(floats[i..]);
+                Vector.ConvertToSingle(b).CopyTo(floats[(i + n)..]);
+                Vector.ConvertToSingle(c).CopyTo(floats[(i + 2 * n)..]);
+                Vector.ConvertToSingle(d).CopyTo(floats[(i + 3 * n)..]);
+            }
+        for (; i < bytes.Length; i++) floats[i] = bytes[i];
+    }
+}
