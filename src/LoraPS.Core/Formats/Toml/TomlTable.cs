@@ -165,3 +165,14 @@ public static class TomlValues
         return sub == 0 ? "" : "." + sub.ToString("0000000", System.Globalization.CultureInfo.InvariantCulture).TrimEnd('0');
     }
 }
+
+/// <summary>Helpers for code that copies parsed tables and keeps their positions.</summary>
+public static class TomlTableExtensions
+{
+    /// <summary>Copies the recorded position of <paramref name="key"/> from <paramref name="source"/>.</summary>
+    public static void SetPositionFrom(this TomlTable target, TomlTable source, string key)
+    {
+        var (line, column) = source.PositionOf(key);
+        target.SetPosition(key, line, column);
+    }
+}
