@@ -4,7 +4,7 @@ namespace LoraPS.Workflows.Dataset;
 /// A dataset and what training will see, computed without training: New-LoraDataset and
 /// Get-LoraDataset emit it, Start-LoraTraining takes it from the pipeline (by ConfigPath).
 /// </summary>
-public sealed class LoraDataset
+public sealed record LoraDataset
 {
     /// <summary>The dataset config (TOML) file, or null when only a folder layout was made or -WhatIf wrote nothing.</summary>
     public string? ConfigPath { get; init; }
