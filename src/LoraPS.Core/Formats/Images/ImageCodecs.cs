@@ -11,6 +11,8 @@ public static class ImageCodecs
     {
         new Png.PngCodec(),
         new Bmp.BmpCodec(),
+        new Jpeg.JpegCodec(),
+        new WebP.WebPCodec(),
     };
 
     /// <summary>The codec whose signature <paramref name="head"/> matches, or null.</summary>
