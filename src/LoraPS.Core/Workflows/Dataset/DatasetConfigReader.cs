@@ -199,7 +199,7 @@ public static class DatasetConfigReader
         JsonValueKind.Object => e.EnumerateObject().Aggregate(new TomlTable(), (t, p) => { if (FromJson(p.Value) is { } v) t[p.Name] = v; return t; }),
         JsonValueKind.Array => new TomlArray(e.EnumerateArray().Select(FromJson).Where(v => v is not null)!),
         JsonValueKind.String => e.GetString()!,
-        JsonValueKind.Number => e.TryGetInt64(out long l) && !e.GetRawText().Contains('.') && !e.GetRawText().Contains('e', StringComparison.OrdinalIgnoreCase) ? l : e.GetDouble(),
+        JsonValueKind.Number => e.TryGetInt64(out long l) && !e.GetRawText().Contains('.') && !e.GetRawText().Contains('e', StringComparison.OrdinalIgnoreCase) ? (object)l : e.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,
