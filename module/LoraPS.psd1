@@ -15,6 +15,8 @@
     # against the cmdlets LoraPS.dll defines).
     CmdletsToExport      = @(
         'Get-LoraEnvironment'
+        'New-LoraDataset'
+        'Get-LoraDataset'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
