@@ -42,7 +42,7 @@ public sealed class GetLoraDatasetCommand : LoraCmdlet
             string resolved;
             try
             {
-                resolved = SessionState.Path.GetResolvedProviderPathFromPSPath(p, out _).First();
+                resolved = NewLoraDatasetCommand.ResolvePaths(this, p).First();
             }
             catch (Exception e)
             {

@@ -62,23 +62,38 @@ public sealed class NewLoraDatasetCommand : LoraCmdlet
 
     protected override void ProcessRecord()
     {
-        if (InputObject is not null) _images.AddRange(InputObject);
+        // A piped TrainingImage binds both InputObject and (by property name) Path: take it once.
+        var piped = new HashSet<string>(StringComparer.Ordinal);
+        if (InputObject is not null)
+            foreach (var image in InputObject)
+            {
+                _images.Add(image);
+                piped.Add(System.IO.Path.GetFullPath(image.Path));
+            }
         if (Path is null) return;
         foreach (string p in Path)
         {
             try
             {
-                foreach (string resolved in SessionState.Path.GetResolvedProviderPathFromPSPath(p, out _))
+                foreach (string resolved in ResolvePaths(this, p))
                 {
                     if (Directory.Exists(resolved)) _folders.Add(resolved);
-                    else _images.Add(new TrainingImage { Path = resolved });
+                    else if (!piped.Contains(resolved)) _images.Add(new TrainingImage { Path = resolved });
                 }
             }
-            catch (ItemNotFoundException e)
+            catch (Exception e) when (e is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException)
             {
                 WriteNonTerminating(e, p);
             }
         }
+    }
+
+    /// <summary>A path taken literally when it exists (names with [brackets] are common), else as a wildcard.</summary>
+    internal static IEnumerable<string> ResolvePaths(PSCmdlet cmdlet, string path)
+    {
+        string literal = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+        if (File.Exists(literal) || Directory.Exists(literal)) return new[] { System.IO.Path.GetFullPath(literal) };
+        return cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _);
     }
 
     protected override void EndProcessing()

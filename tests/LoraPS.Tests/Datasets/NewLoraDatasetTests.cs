@@ -94,6 +94,16 @@ public sealed class NewLoraDatasetTests
         Assert.Equal(4, result.ImageCount);
         Assert.Equal(40, result.TotalSteps);
         Assert.Equal(5, result.Subsets[0].NumRepeats);
+
+        // Piped pictures under -WhatIf: the plan counts exactly the ones the layout would receive.
+        var some = Directory.GetFiles(photos, "*.png").OrderBy(f => f).Take(2).Select(f => new TrainingImage { Path = f }).ToList();
+        result = DatasetWorkflow.New(new NewDatasetOptions
+        {
+            Images = some, Instance = "sks", Class = "dog", Repeats = 5, Layout = DatasetLayout.Kohya, Destination = dest, WhatIf = true,
+        });
+        Assert.False(Directory.Exists(dest));
+        Assert.Equal(2, result.ImageCount);
+        Assert.Equal(2, result.Subsets[0].CaptionCount);
     }
 
     [Fact]

@@ -20,6 +20,13 @@ public sealed record PlanOptions
     public bool DetectDuplicates { get; init; } = true;
 
     public CommandLineDefaults Defaults { get; init; } = new();
+
+    /// <summary>
+    /// The pictures of an image_dir when they are not simply the folder's contents: -WhatIf on a
+    /// layout that does not exist yet plans the files that would be copied into it.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? FilesByImageDir { get; init; }
+
     public IProgress<DatasetProgress>? Progress { get; init; }
     public CancellationToken Cancellation { get; init; }
 }
@@ -64,6 +71,7 @@ public static class DatasetPlanner
                 if (subset.NumRepeats < 1) skip = $"{name}: num_repeats is {subset.NumRepeats}; sd-scripts skips a subset with fewer than 1 repeat";
                 else if (subset.ImageDir is not null && !seenDirs.Add(subset.ImageDir)) skip = $"{name}: the same image_dir appears twice in datasets[{dataset.Index}]; sd-scripts skips the second";
                 else if (subset.Kind == SubsetKind.FineTuning) files = FineTuningImages(subset, warnings);
+                else if (subset.ImageDir is not null && options.FilesByImageDir?.TryGetValue(subset.ImageDir, out var given) == true) files = given.ToList();
                 else if (!Directory.Exists(subset.ImageDir)) skip = $"{name}: image_dir is not a folder; sd-scripts skips it";
                 else files = ListImages(subset.ImageDir!);
                 if (skip is null && files.Count == 0) skip = $"{name}: no pictures (png, jpg, jpeg, webp, bmp); sd-scripts skips an empty subset";
@@ -116,8 +124,9 @@ public static class DatasetPlanner
                 var images = new List<PlannedImage>();
                 int captions = 0, missing = 0, otherExt = 0, enlarged = 0, wrongSize = 0;
                 var missingNames = new List<string>();
-                var folderFiles = used && subset.Kind != SubsetKind.FineTuning && subset.ImageDir is not null
-                    ? new HashSet<string>(Directory.EnumerateFiles(subset.ImageDir).Select(Path.GetFileName)!, StringComparer.Ordinal)
+                var folderFiles = used && subset.Kind != SubsetKind.FineTuning
+                    ? new HashSet<string>(files.Select(Path.GetDirectoryName).Distinct(StringComparer.Ordinal).Where(Directory.Exists)
+                        .SelectMany(d => Directory.EnumerateFiles(d!)).Select(Path.GetFileName)!, StringComparer.Ordinal)
                     : new HashSet<string>();
                 foreach (string file in used ? files : new List<string>())
                 {

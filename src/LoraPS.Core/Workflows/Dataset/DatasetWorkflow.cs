@@ -143,10 +143,9 @@ public static class DatasetWorkflow
         Validate(options);
         string destination = Path.GetFullPath(options.Destination ?? Directory.GetCurrentDirectory());
         var warnings = new List<string>();
-        var known = options.Images.Where(i => i.Width > 0 && i.Height > 0)
-            .GroupBy(i => Path.GetFullPath(i.Path), StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => new Size2(g.First().Width, g.First().Height), StringComparer.Ordinal);
-        var sizes = new KnownSizeSource(known, options.SizeSource ?? HeaderProbeSizeSource.Instance);
+        // Sizes always come from the files' headers: sd-scripts buckets by the stored size (no EXIF
+        // rotation), which a TrainingImage's Width/Height need not be.
+        var sizes = options.SizeSource ?? HeaderProbeSizeSource.Instance;
 
         if (options.CharFramework) return NewCharFramework(options, sizes, warnings);
 
@@ -166,10 +165,12 @@ public static class DatasetWorkflow
         // The config points at the layout's folders once they exist, else at the pictures where they are.
         var config = BaseConfig(options);
         var dataset = new DatasetEntryConfig();
+        var planFiles = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         for (int i = 0; i < groups.Count; i++)
         {
             var group = groups[i];
-            string imageDir = layout is not null && !options.WhatIf ? layout.Folders[i].Folder : group.SourceFolder;
+            string imageDir = layout is not null ? layout.Folders[i].Folder : group.SourceFolder;
+            if (layout is not null && options.WhatIf) planFiles[imageDir] = group.Layout.Files;
             var subset = new SubsetConfig();
             subset.Options["image_dir"] = imageDir;
             subset.Options["num_repeats"] = (long)group.Layout.Repeats;
@@ -186,6 +187,7 @@ public static class DatasetWorkflow
             SizeSource = sizes,
             DetectDuplicates = options.DetectDuplicates,
             Defaults = new CommandLineDefaults { BaseDirectory = destination },
+            FilesByImageDir = planFiles,
             Progress = options.Progress,
             Cancellation = options.Cancellation,
         });

@@ -28,18 +28,3 @@ public sealed class DelegateSizeSource : IImageSizeSource
     public DelegateSizeSource(Func<string, Size2> sizeOf) => _sizeOf = sizeOf;
     public Size2 SizeOf(string path) => _sizeOf(path);
 }
-
-/// <summary>Sizes already known for some paths (TrainingImage objects carry them); others fall back.</summary>
-public sealed class KnownSizeSource : IImageSizeSource
-{
-    private readonly IReadOnlyDictionary<string, Size2> _known;
-    private readonly IImageSizeSource _fallback;
-
-    public KnownSizeSource(IReadOnlyDictionary<string, Size2> known, IImageSizeSource fallback)
-    {
-        _known = known;
-        _fallback = fallback;
-    }
-
-    public Size2 SizeOf(string path) => _known.TryGetValue(path, out var size) ? size : _fallback.SizeOf(path);
-}
