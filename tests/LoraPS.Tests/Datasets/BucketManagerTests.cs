@@ -44,3 +44,26 @@ public sealed class BucketManagerTests
         Assert.Single(m.PredefinedBuckets);
     }
 }
+
+/// <summary>Out-of-range config values are refused by the reader or resolver, not crashes.</summary>
+public sealed class DatasetRangeTests
+{
+    [Fact]
+    public void Out_of_range_numbers_are_config_errors()
+    {
+        var e = Assert.Throws<DatasetConfigException>(() => DatasetConfigReader.Parse("[general]\nnum_repeats = 99999999999\n"));
+        Assert.Contains("too large", e.Message);
+        e = Assert.Throws<DatasetConfigException>(() => DatasetConfigReader.Parse("[general]\nresolution = 0\n"));
+        Assert.Contains("'resolution' must be", e.Message);
+        var config = DatasetConfigReader.Parse("[general]\nresolution = 512\nenable_bucket = true\nmin_bucket_reso = 0\n[[datasets]]\n[[datasets.subsets]]\nimage_dir = 'x'\n");
+        e = Assert.Throws<DatasetConfigException>(() => DatasetConfigResolver.Resolve(config));
+        Assert.Contains("min_bucket_reso (0) must be at least bucket_reso_steps", e.Message);
+    }
+
+    [Fact]
+    public void Crop_offsets_centre_the_bucket_in_the_resized_picture()
+    {
+        var image = new PlannedImage { Path = "x", Bucket = new Size2(576, 448), Resized = new Size2(597, 448) };
+        Assert.Equal((10, 0), (image.CropLeft, image.CropTop));
+    }
+}

@@ -138,3 +138,32 @@ public sealed class TomlInvalidDocumentTests
         Assert.Equal(path, e.FilePath);
     }
 }
+
+/// <summary>Hostile documents: refused cleanly, never a stack overflow or a hang.</summary>
+public sealed class TomlHostileDocumentTests
+{
+    [Fact]
+    public void Deep_nesting_is_refused_not_a_stack_overflow()
+    {
+        var e = Assert.Throws<TomlException>(() => TomlParser.Parse("a = " + new string('[', 100_000)));
+        Assert.Contains("nested more than", e.Message);
+        e = Assert.Throws<TomlException>(() => TomlParser.Parse("a = " + string.Concat(Enumerable.Repeat("{b=", 10_000))));
+        Assert.Contains("nested more than", e.Message);
+        var ok = TomlParser.Parse("a = " + new string('[', 100) + new string(']', 100));
+        Assert.IsType<TomlArray>(ok["a"]);
+    }
+
+    [Fact]
+    public void Random_bytes_give_toml_errors_only()
+    {
+        var rng = new Random(1234);
+        const string alphabet = "ab=[]{}\"'.,#\n\r\t 0123456789-+_:eTZxob\\u";
+        for (int i = 0; i < 3000; i++)
+        {
+            var chars = new char[rng.Next(1, 60)];
+            for (int j = 0; j < chars.Length; j++) chars[j] = alphabet[rng.Next(alphabet.Length)];
+            try { TomlParser.Parse(new string(chars)); }
+            catch (TomlException) { }
+        }
+    }
+}

@@ -13,6 +13,11 @@ public sealed class TomlParser
 {
     private const int End = -1;
 
+    /// <summary>Arrays and inline tables nested deeper than this are refused (a hostile file must not exhaust the stack).</summary>
+    public const int MaxNesting = 128;
+
+    private int _depth;
+
     private readonly string _text;
     private readonly string? _path;
     private int _pos;
@@ -245,16 +250,17 @@ public sealed class TomlParser
     private TomlArray ParseArray()
     {
         var array = new TomlArray { Line = _line, Column = Column };
+        Enter();
         Advance(); // [
         while (true)
         {
             SkipSpacesNewlinesComments();
-            if (Peek() == ']') { Advance(); return array; }
+            if (Peek() == ']') { Advance(); _depth--; return array; }
             array.Add(ParseValue());
             SkipSpacesNewlinesComments();
             int c = Peek();
             if (c == ',') { Advance(); continue; }
-            if (c == ']') { Advance(); return array; }
+            if (c == ']') { Advance(); _depth--; return array; }
             throw Error(c == End ? "unterminated array: expected ']'" : $"expected ',' or ']' in the array, found {Show(c)}");
         }
     }
@@ -262,9 +268,10 @@ public sealed class TomlParser
     private TomlTable ParseInlineTable()
     {
         var table = new TomlTable { Line = _line, Column = Column, IsInline = true };
+        Enter();
         Advance(); // {
         SkipSpaces();
-        if (Peek() == '}') { Advance(); Freeze(table); return table; }
+        if (Peek() == '}') { Advance(); Freeze(table); _depth--; return table; }
         while (true)
         {
             SkipSpaces();
@@ -274,10 +281,15 @@ public sealed class TomlParser
             SkipSpaces();
             int c = Peek();
             if (c == ',') { Advance(); continue; }
-            if (c == '}') { Advance(); Freeze(table); return table; }
+            if (c == '}') { Advance(); Freeze(table); _depth--; return table; }
             if (c is '\n' or '\r') throw Error("an inline table must stay on one line");
             throw Error(c == End ? "unterminated inline table: expected '}'" : $"expected ',' or '}}' in the inline table, found {Show(c)}");
         }
+    }
+
+    private void Enter()
+    {
+        if (++_depth > MaxNesting) throw Error($"arrays and inline tables are nested more than {MaxNesting} deep");
     }
 
     /// <summary>An inline table and every table inside it is complete: nothing may be added later.</summary>

@@ -147,7 +147,9 @@ public static class DatasetConfigReader
         string actual = TomlValues.TypeName(value);
         switch (option.Type)
         {
-            case OptionType.Integer: return value is long ? null : actual;
+            case OptionType.Integer:
+                if (value is not long n) return actual;
+                return n is >= int.MinValue and <= int.MaxValue ? null : $"{n}, too large";
             case OptionType.Boolean: return value is bool ? null : actual;
             case OptionType.String: return value is string ? null : actual;
             case OptionType.Float: return value is double ? null : actual;
@@ -157,9 +159,9 @@ public static class DatasetConfigReader
                 if (value is not string s) return actual;
                 return DatasetSchema.Interpolations.Contains(s) ? null : $"\"{s}\"";
             case OptionType.Resolution:
-                if (value is long l) return l > 0 ? null : $"{l}";
+                if (value is long l) return l is > 0 and <= 65536 ? null : $"{l}";
                 if (value is TomlArray a)
-                    return a.Count == 2 && a.All(e => e is long v && v > 0) ? null : $"an array of {a.Count} ({string.Join(", ", a.Select(TomlValues.TypeName))})";
+                    return a.Count == 2 && a.All(e => e is long v && v is > 0 and <= 65536) ? null : $"an array of {a.Count} ({string.Join(", ", a.Select(TomlValues.TypeName))})";
                 return actual;
             case OptionType.FloatPair:
                 if (value is TomlArray p)

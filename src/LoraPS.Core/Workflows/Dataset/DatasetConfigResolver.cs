@@ -84,6 +84,8 @@ public static class DatasetConfigResolver
             if (enable)
             {
                 if (steps <= 0) problems.Add(new(dataset.Line, 1, $"datasets[{d}]", $"bucket_reso_steps must be positive, not {steps}"));
+                else if (min - min % steps <= 0 || max <= 0)
+                    problems.Add(new(dataset.Line, 1, $"datasets[{d}]", $"min_bucket_reso ({min}) must be at least bucket_reso_steps ({steps}) and max_bucket_reso ({max}) positive"));
                 else
                 {
                     if (steps % 32 != 0) warnings.Add($"datasets[{d}]: bucket_reso_steps {steps} is not a multiple of 32 (SDXL) or 64 (SD1/SD2); sd-scripts refuses it");

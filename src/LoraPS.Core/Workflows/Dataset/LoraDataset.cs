@@ -100,6 +100,11 @@ public sealed record PlannedImage
     public Size2 Size { get; init; }
     public Size2 Bucket { get; init; }
     public Size2 Resized { get; init; }
+
+    /// <summary>Left and top of the centre crop from the resized picture to the bucket (random instead with random_crop).</summary>
+    public int CropLeft => (Resized.Width - Bucket.Width) / 2;
+    public int CropTop => (Resized.Height - Bucket.Height) / 2;
+
     public double AspectError { get; init; }
 
     /// <summary>Repeats this picture gets (reg pictures: after balancing; 0 when unused).</summary>
