@@ -34,6 +34,8 @@ public sealed class NewLoraDatasetTests
 
         string img = Path.Combine(dest, "img", "20_mylora 1boy");
         Assert.Equal(12, Directory.GetFiles(img).Length); // 6 pictures + 6 captions, not the unpiped one
+        Assert.Empty(Directory.GetFiles(dest, "*.tmp", SearchOption.AllDirectories));
+        Assert.Equal(File.ReadAllBytes(files[0]), File.ReadAllBytes(Path.Combine(img, Path.GetFileName(files[0]))));
         Assert.Equal(3, Directory.GetFiles(Path.Combine(dest, "reg", "1_1boy")).Length);
         Assert.True(Directory.Exists(Path.Combine(dest, "log")));
         Assert.True(Directory.Exists(Path.Combine(dest, "model")));
