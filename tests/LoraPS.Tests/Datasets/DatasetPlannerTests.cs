@@ -104,6 +104,8 @@ public sealed class DatasetPlannerTests
         TestPictures.Png(Path.Combine(a, "wide.png"), 2048, 512);
         File.WriteAllText(Path.Combine(a, "wide.caption"), "x");
         File.WriteAllText(Path.Combine(a, "notes.md"), "ignored, not a picture");
+        TestPictures.Png(Path.Combine(a, ".hidden.png"), 512, 512); // sd-scripts' glob skips dot-files
+        TestPictures.Png(Path.Combine(a, "sub", "nested.png"), 512, 512); // and sub-folders
         string empty = Path.Combine(dir.Path, "empty");
         Directory.CreateDirectory(empty);
 

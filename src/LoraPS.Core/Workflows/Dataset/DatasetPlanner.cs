@@ -289,10 +289,13 @@ public static class DatasetPlanner
         return result;
     }
 
-    /// <summary>Pictures directly in <paramref name="folder"/> (not sub-folders), in Python's sort order.</summary>
+    /// <summary>
+    /// Pictures directly in <paramref name="folder"/> (not sub-folders), in Python's sort order.
+    /// Names starting with '.' are skipped, as sd-scripts' glob skips them.
+    /// </summary>
     public static List<string> ListImages(string folder) =>
         Directory.EnumerateFiles(folder)
-            .Where(f => ImageExtensions.Contains(Path.GetExtension(f)))
+            .Where(f => ImageExtensions.Contains(Path.GetExtension(f)) && !Path.GetFileName(f).StartsWith('.'))
             .Select(Path.GetFullPath)
             .OrderBy(f => f, StringComparer.Ordinal)
             .ToList();
