@@ -22,6 +22,8 @@
         'Merge-Lora'
         'Export-LoraDifference'
         'Invoke-WD14Tagger'
+        'New-LoraDataset'
+        'Get-LoraDataset'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

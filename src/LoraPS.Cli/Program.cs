@@ -12,4 +12,5 @@ root.Subcommands.Add(LoraToolCommands.Resize());
 root.Subcommands.Add(LoraToolCommands.Compress());
 root.Subcommands.Add(LoraToolCommands.Extract());
 root.Subcommands.Add(TagCommand.Create());
+root.Subcommands.Add(DatasetCommand.Create());
 return root.Parse(args).Invoke();

@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using LoraPS.Workflows.Dataset;
+
+namespace LoraPS.PowerShell.Cmdlets;
+
+/// <summary>Shared by the dataset cmdlets: runs planning off the pipeline thread so its progress can reach Write-Progress.</summary>
+internal static class DatasetCmdletSupport
+{
+    public const int ActivityId = 4711;
+
+    /// <summary>Runs <paramref name="work"/> on a worker thread, relaying its progress to Write-Progress on the pipeline thread.</summary>
+    public static T RunWithProgress<T>(Cmdlet cmdlet, string activity, Func<IProgress<DatasetProgress>, T> work)
+    {
+        using var queue = new BlockingCollection<DatasetProgress>();
+        var progress = new QueueProgress(queue);
+        var task = Task.Run(() =>
+        {
+            try { return work(progress); }
+            finally { queue.CompleteAdding(); }
+        });
+        foreach (var p in queue.GetConsumingEnumerable())
+        {
+            int percent = p.Total == 0 ? 100 : (int)(100L * p.Done / p.Total);
+            cmdlet.WriteProgress(new ProgressRecord(ActivityId, activity, $"{p.Stage}: {p.Done} of {p.Total}")
+            {
+                PercentComplete = Math.Clamp(percent, 0, 100),
+            });
+        }
+        cmdlet.WriteProgress(new ProgressRecord(ActivityId, activity, "done") { RecordType = ProgressRecordType.Completed });
+        return task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>[512] or [768, 512] → a size.</summary>
+    public static Size2? ToSize(int[]? resolution) => resolution switch
+    {
+        null or { Length: 0 } => null,
+        { Length: 1 } => new Size2(resolution[0], resolution[0]),
+        { Length: 2 } => new Size2(resolution[0], resolution[1]),
+        _ => throw new ArgumentException("-Resolution takes one number (square) or two (width, height)"),
+    };
+
+    private sealed class QueueProgress : IProgress<DatasetProgress>
+    {
+        private readonly BlockingCollection<DatasetProgress> _queue;
+        public QueueProgress(BlockingCollection<DatasetProgress> queue) => _queue = queue;
+
+        public void Report(DatasetProgress value)
+        {
+            if (!_queue.IsAddingCompleted) _queue.TryAdd(value);
+        }
+    }
+}

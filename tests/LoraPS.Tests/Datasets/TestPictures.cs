@@ -1,0 +1,60 @@
+using System.Buffers.Binary;
+using System.Text;
+using LoraPS.Formats.Images.Png;
+
+namespace LoraPS.Tests.Datasets;
+
+/// <summary>
+/// Minimal valid PNG files for dataset tests: signature, IHDR of the wanted size, a tEXt chunk that
+/// makes each file's content unique, IEND. Header probing reads only the start, so no pixels are needed.
+/// </summary>
+internal static class TestPictures
+{
+    private static int _counter;
+
+    public static string Png(string path, int width, int height, string? uniqueText = null)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, PngBytes(width, height, uniqueText ?? $"{path}#{Interlocked.Increment(ref _counter)}"));
+        return path;
+    }
+
+    public static byte[] PngBytes(int width, int height, string text)
+    {
+        using var file = new MemoryStream();
+        file.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
+        var ihdr = new byte[13];
+        BinaryPrimitives.WriteUInt32BigEndian(ihdr, (uint)width);
+        BinaryPrimitives.WriteUInt32BigEndian(ihdr.AsSpan(4), (uint)height);
+        ihdr[8] = 8;  // bit depth
+        ihdr[9] = 2;  // RGB
+        Chunk(file, "IHDR", ihdr);
+        Chunk(file, "tEXt", Encoding.Latin1.GetBytes("Comment\0" + text));
+        Chunk(file, "IEND", Array.Empty<byte>());
+        return file.ToArray();
+    }
+
+    private static void Chunk(Stream s, string type, byte[] data)
+    {
+        Span<byte> four = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(four, (uint)data.Length);
+        s.Write(four);
+        byte[] typeAndData = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+        s.Write(typeAndData);
+        BinaryPrimitives.WriteUInt32BigEndian(four, Crc32.Compute(typeAndData));
+        s.Write(four);
+    }
+
+    /// <summary>A folder of <paramref name="count"/> pictures named img_000.png … with .txt captions unless told otherwise.</summary>
+    public static List<string> Folder(string folder, int count, int width, int height, string? captionExtension = ".txt", string prefix = "img")
+    {
+        var files = new List<string>();
+        for (int i = 0; i < count; i++)
+        {
+            string file = Png(Path.Combine(folder, $"{prefix}_{i:000}.png"), width, height);
+            if (captionExtension is not null) File.WriteAllText(Path.ChangeExtension(file, captionExtension), $"tag{i}, other");
+            files.Add(file);
+        }
+        return files;
+    }
+}
