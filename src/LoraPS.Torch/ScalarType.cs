@@ -14,3 +14,20 @@ public enum ScalarType
     Bool = 11,
     BFloat16 = 15,
 }
+
+/// <summary>Facts about <see cref="ScalarType"/> values.</summary>
+public static class ScalarTypeExtensions
+{
+    /// <summary>Bytes per element.</summary>
+    public static int ElementSize(this ScalarType type) => type switch
+    {
+        ScalarType.Byte or ScalarType.Int8 or ScalarType.Bool => 1,
+        ScalarType.Int16 or ScalarType.Float16 or ScalarType.BFloat16 => 2,
+        ScalarType.Int32 or ScalarType.Float32 => 4,
+        ScalarType.Int64 or ScalarType.Float64 => 8,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown dtype"),
+    };
+
+    public static bool IsFloatingPoint(this ScalarType type) =>
+        type is ScalarType.Float16 or ScalarType.Float32 or ScalarType.Float64 or ScalarType.BFloat16;
+}

@@ -15,7 +15,7 @@ public static unsafe class LibTorchLoader
     public const string EnvironmentVariable = "LORAPS_LIBTORCH";
 
     /// <summary>The shim's interface version this assembly was written for.</summary>
-    internal const int ExpectedAbi = 1;
+    internal const int ExpectedAbi = 2;
 
     private static readonly object Gate = new();
     private static IntPtr _handle;
