@@ -113,3 +113,9 @@ public unsafe partial class Tensor
         }
     }
 }
+
+public unsafe partial class Tensor
+{
+    /// <summary>Makes this tensor (a parameter, typically) hold <paramref name="source"/>'s data, keeping its identity and autograd flags.</summary>
+    public void set_data(Tensor source) => LoraPS.Torch.Interop.LibTorchNative.Ok(LoraPS.Torch.Interop.LibTorchNative.lt_set_data(Handle, source.Handle));
+}

@@ -4,4 +4,5 @@ namespace LoraPS.Torch;
 public sealed class TorchException : Exception
 {
     public TorchException(string message) : base(message) { }
+    public TorchException(string message, Exception inner) : base(message, inner) { }
 }

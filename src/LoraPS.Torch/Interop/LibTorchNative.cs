@@ -159,7 +159,7 @@ internal static unsafe partial class LibTorchNative
     [LibraryImport(Library)] internal static partial int lt_set_grad_enabled(int enabled);
     [LibraryImport(Library)] internal static partial long lt_register_hook(IntPtr t, IntPtr fn, void* state);
     [LibraryImport(Library)] internal static partial int lt_remove_hook(IntPtr t, long id);
-    [LibraryImport(Library)] internal static partial int lt_checkpoint(IntPtr fn, void* state, IntPtr* inputs, int n, IntPtr* outputs, int capacity);
+    [LibraryImport(Library)] internal static partial int lt_checkpoint(IntPtr fn, IntPtr release, void* state, IntPtr* inputs, int n, IntPtr* outputs, int capacity);
     [LibraryImport(Library)] internal static partial long lt_autocast_enter(int dev_type, int dtype, int enabled);
     [LibraryImport(Library)] internal static partial int lt_autocast_exit(int dev_type, long previous);
     [LibraryImport(Library)] internal static partial int lt_autocast_enabled(int dev_type);

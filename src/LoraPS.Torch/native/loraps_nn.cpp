@@ -203,11 +203,23 @@ std::vector<at::Tensor> call_forward(lt_forward_fn fn, void* state, const std::v
   return result;
 }
 
+// Calls the managed release callback when the last owner (the autograd node's saved data) lets go.
+struct StateOwner : torch::CustomClassHolder {
+  StateOwner(lt_release_fn r, void* s) : release(r), state(s) {}
+  ~StateOwner() override {
+    if (release) release(state);
+  }
+  lt_release_fn release;
+  void* state;
+};
+
 // Runs the C# forward without grad, saves the inputs and the RNG state, and on backward runs it again
 // with grad and backpropagates through the recomputed graph (parameters accumulate their .grad there).
 struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction> {
-  static torch::autograd::variable_list forward(torch::autograd::AutogradContext* ctx, int64_t fn, int64_t state,
+  static torch::autograd::variable_list forward(torch::autograd::AutogradContext* ctx, int64_t fn, c10::intrusive_ptr<StateOwner> owner,
                                                 torch::autograd::variable_list inputs) {
+    int64_t state = reinterpret_cast<int64_t>(owner->state);
+    ctx->saved_data["owner"] = c10::IValue::make_capsule(owner);
     auto cpu = at::detail::getDefaultCPUGenerator();
     {
       std::lock_guard<std::mutex> lock(cpu.mutex());
@@ -262,17 +274,19 @@ struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction>
       at::AutoGradMode enable(true);
       torch::autograd::backward(roots, grads);
     }
-    torch::autograd::variable_list result{at::Tensor(), at::Tensor()};
+    torch::autograd::variable_list result{at::Tensor(), at::Tensor()};  // fn and owner take no gradient
     for (auto& d : detached) result.push_back(d.requires_grad() ? d.grad() : at::Tensor());
     return result;
   }
 };
 }  // namespace
 
-LT_API int lt_checkpoint(lt_forward_fn fn, void* state, const lt_tensor* inputs, int n, lt_tensor* outputs, int capacity) {
+LT_API int lt_checkpoint(lt_forward_fn fn, lt_release_fn release, void* state, const lt_tensor* inputs, int n, lt_tensor* outputs, int capacity) {
   LT_GUARD(-1, {
+    auto owner = c10::make_intrusive<StateOwner>(release, state);  // releases on every exit path
     if (fn == nullptr) throw std::invalid_argument("null forward function");
-    auto outs = CheckpointFunction::apply(reinterpret_cast<int64_t>(fn), reinterpret_cast<int64_t>(state), lt::list(inputs, n));
+    auto outs = CheckpointFunction::apply(reinterpret_cast<int64_t>(fn), owner, lt::list(inputs, n));
+    owner.reset();
     return lt::emit(outs, outputs, capacity);
   })
 }

@@ -194,7 +194,9 @@ LT_API int lt_remove_hook(lt_tensor t, int64_t id);
  * the shim takes ownership of the output handles); it is run without grad in forward and run again
  * with grad during backward. Returns the output count or -1. */
 typedef int (*lt_forward_fn)(void* state, lt_tensor* inputs, int n, lt_tensor* outputs, int capacity);
-LT_API int lt_checkpoint(lt_forward_fn fn, void* state, const lt_tensor* inputs, int n, lt_tensor* outputs, int capacity);
+/* release(state) is called exactly once, when the graph node that holds fn is freed (or at once on failure) */
+typedef void (*lt_release_fn)(void* state);
+LT_API int lt_checkpoint(lt_forward_fn fn, lt_release_fn release, void* state, const lt_tensor* inputs, int n, lt_tensor* outputs, int capacity);
 
 /* autocast: enter returns an opaque previous-state code for exit */
 LT_API int64_t lt_autocast_enter(int dev_type, int dtype, int enabled);
