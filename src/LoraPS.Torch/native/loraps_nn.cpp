@@ -217,7 +217,8 @@ struct StateOwner : torch::CustomClassHolder {
 // with grad and backpropagates through the recomputed graph (parameters accumulate their .grad there).
 struct CheckpointFunction : public torch::autograd::Function<CheckpointFunction> {
   static torch::autograd::variable_list forward(torch::autograd::AutogradContext* ctx, int64_t fn, c10::intrusive_ptr<StateOwner> owner,
-                                                torch::autograd::variable_list inputs) {
+                                                at::TensorList input_list) {
+    std::vector<at::Tensor> inputs(input_list.begin(), input_list.end());
     int64_t state = reinterpret_cast<int64_t>(owner->state);
     ctx->saved_data["owner"] = c10::IValue::make_capsule(owner);
     auto cpu = at::detail::getDefaultCPUGenerator();
@@ -285,7 +286,9 @@ LT_API int lt_checkpoint(lt_forward_fn fn, lt_release_fn release, void* state, c
   LT_GUARD(-1, {
     auto owner = c10::make_intrusive<StateOwner>(release, state);  // releases on every exit path
     if (fn == nullptr) throw std::invalid_argument("null forward function");
-    auto outs = CheckpointFunction::apply(reinterpret_cast<int64_t>(fn), owner, lt::list(inputs, n));
+    auto input_vec = lt::list(inputs, n);
+    // as a TensorList so that autograd sees each input as a differentiable argument
+    auto outs = CheckpointFunction::apply(reinterpret_cast<int64_t>(fn), owner, at::TensorList(input_vec));
     owner.reset();
     return lt::emit(outs, outputs, capacity);
   })

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using LoraPS.Torch;
+using LoraPS.Torch.Optim;
+using F = LoraPS.Torch.torch.nn.functional;
+
+namespace LoraPS.Tests.Engine;
+
+[Collection("native tensor counting")]
+public sealed class LeakTests
+{
+    private static long ResidentBytes()
+    {
+        using var p = Process.GetCurrentProcess();
+        p.Refresh();
+        return p.WorkingSet64;
+    }
+
+    [Fact]
+    public void Thousands_of_training_steps_return_live_tensors_and_memory_to_baseline()
+    {
+        using var net = new TrainingFitTests.SmallNet();
+        using var opt = new SGD(net.parameters(), lr: 1e-3, momentum: 0.9);
+        using var g = new Generator(1);
+        using var x = torch.randn(new long[] { 2, 3, 8, 8 }, generator: g);
+        using var target = torch.zeros(2, 3, 8, 8);
+
+        void Step(int i)
+        {
+            using var scope = torch.NewDisposeScope();
+            net.Checkpointing = i % 2 == 1;
+            opt.zero_grad();
+            var loss = F.mse_loss(net.call(x), target);
+            loss.backward();
+            opt.step();
+        }
+
+        for (int i = 0; i < 50; i++) Step(i); // warm up allocator caches and optimizer state
+        EngineTestSupport.CollectGarbage();
+        long tensors = torch.live_tensor_count();
+        long rss = ResidentBytes();
+
+        for (int i = 0; i < 3000; i++) Step(i);
+        opt.zero_grad();
+        for (int i = 0; i < 50; i++) Step(i);
+
+        EngineTestSupport.CollectGarbage();
+        Assert.Equal(tensors, torch.live_tensor_count());
+        long grown = ResidentBytes() - rss;
+        Assert.True(grown < 32L * 1024 * 1024, $"resident memory grew by {grown / 1024} KiB over 3000 steps");
+    }
+}
