@@ -15,6 +15,8 @@
     # against the cmdlets LoraPS.dll defines).
     CmdletsToExport      = @(
         'Get-LoraEnvironment'
+        'Get-LoraModel'
+        'Invoke-WD14Tagger'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

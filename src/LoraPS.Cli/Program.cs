@@ -5,4 +5,6 @@ using LoraPS.Cli.Commands;
 // and prints the result; exit code 0 on success, 1 on a handled error, 2 on bad usage.
 var root = new RootCommand("LoraPS: Stable Diffusion LoRA tools without Python (rename, tag, dataset, train, merge, resize, compress).");
 root.Subcommands.Add(EnvCommand.Create());
+root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(TagCommand.Create());
 return root.Parse(args).Invoke();

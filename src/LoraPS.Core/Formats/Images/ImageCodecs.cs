@@ -9,6 +9,10 @@ public static class ImageCodecs
     /// <summary>Every supported codec. Add a codec here to make the whole product read its format.</summary>
     public static IReadOnlyList<IImageCodec> All { get; } = new List<IImageCodec>
     {
+        new Png.PngCodec(),
+        new Bmp.BmpCodec(),
+        new Jpeg.JpegCodec(),
+        new WebP.WebPCodec(),
     };
 
     /// <summary>The codec whose signature <paramref name="head"/> matches, or null.</summary>

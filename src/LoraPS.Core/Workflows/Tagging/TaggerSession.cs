@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using LoraPS.Formats;
+using LoraPS.Formats.Images;
+using LoraPS.Hub;
+using LoraPS.Models.Tagging;
+using LoraPS.Onnx;
+
+namespace LoraPS.Workflows.Tagging;
+
+/// <summary>
+/// One tagging run: the model (opened from a folder or fetched from the hub), the selection rules,
+/// and the overlapped pipeline — worker threads read, decode and preprocess the next images while the
+/// calling thread runs inference on the current batch and writes captions. Results are yielded on
+/// the calling thread (so a cmdlet may WriteObject/ShouldProcess from the loop).
+/// </summary>
+public sealed class TaggerSession : IDisposable
+{
+    private readonly TaggerOptions _options;
+    private readonly Wd14TagSelector _selector;
+    private readonly Dictionary<string, int> _frequencies = new();
+    private readonly Stopwatch _clock = new();
+    private int _images, _tagged, _skipped, _failed;
+
+    public Wd14Model Model { get; }
+    /// <summary>Things the user should know (e.g. a batch size the model forces down), once per run.</summary>
+    public IReadOnlyList<string> Warnings { get; }
+    public int EffectiveBatchSize { get; }
+
+    private TaggerSession(TaggerOptions options, Wd14Model model)
+    {
+        _options = options;
+        Model = model;
+        _selector = new Wd14TagSelector(model.Tags, options.Selection);
+        var warnings = new List<string>();
+        if (model.FixedBatch is int fixedBatch)
+        {
+            if (options.BatchSize != fixedBatch && options.BatchSize > 1)
+                warnings.Add($"{Path.GetFileName(Path.GetDirectoryName(model.ModelPath))} has its batch fixed to {fixedBatch}; batch size {options.BatchSize} is ignored (v3 models take any batch)");
+            EffectiveBatchSize = fixedBatch;
+        }
+        else EffectiveBatchSize = options.BatchSize;
+        if (OnnxSession.CudaFallbackReason is string reason && options.Device == OnnxDevice.Auto && model.Device == OnnxDevice.Cpu)
+            warnings.Add($"running on the CPU: the CUDA provider is listed but unusable ({reason})");
+        Warnings = warnings;
+    }
+
+    /// <summary>Opens the model of <paramref name="options"/>, downloading it into the hub cache when needed.</summary>
+    public static TaggerSession Open(TaggerOptions options, IProgress<HubDownloadProgress>? download = null, CancellationToken cancellationToken = default)
+    {
+        options = options.Checked();
+        var sessionOptions = new OnnxSessionOptions { Device = options.Device, IntraOpThreads = options.Threads };
+        Wd14Model model;
+        if (!string.IsNullOrEmpty(options.ModelPath))
+            model = Wd14Model.OpenFolder(Path.GetFullPath(options.ModelPath), sessionOptions);
+        else
+        {
+            var spec = Wd14KnownModels.Resolve(options.Model);
+            using var hub = new HubClient(options.Hub);
+            string onnx = hub.Download(spec.RepoId, Wd14KnownModels.ModelFile, options.Revision, download, cancellationToken);
+            string tags = hub.Download(spec.RepoId, Wd14KnownModels.TagsFile, options.Revision, download, cancellationToken);
+            model = Wd14Model.Open(onnx, tags, sessionOptions);
+        }
+        try { return new TaggerSession(options, model); }
+        catch { model.Dispose(); throw; }
+    }
+
+    /// <summary>An image decoded and preprocessed by a worker, or why it was not.</summary>
+    private sealed record Prepared(TrainingImage Image, float[]? Input, string? ExistingCaption, Exception? Error, bool Skip);
+
+    private Prepared Prepare(TrainingImage image, int size)
+    {
+        string captionPath = CaptionPathOf(image.Path);
+        image = image with { CaptionPath = captionPath };
+        try
+        {
+            string? existing = File.Exists(captionPath) ? File.ReadAllText(captionPath).TrimEnd('\r', '\n') : null;
+            if (existing != null && _options.Mode == CaptionMode.Skip)
+                return new Prepared(image with { Caption = existing }, null, existing, null, true);
+            byte[] data = File.ReadAllBytes(image.Path);
+            var codec = ImageCodecs.Find(data.AsSpan(0, Math.Min(32, data.Length)));
+            var decoded = ImageCodecs.Decode(data, ImageDecodeOptions.Default with { ApplyOrientation = _options.ApplyExifOrientation }, image.Path);
+            var input = new float[size * size * 3];
+            Wd14Preprocessor.ToModelInput(decoded, size, input);
+            image = image with { Width = decoded.Width, Height = decoded.Height, Format = codec?.Format ?? image.Format };
+            return new Prepared(image, input, existing, null, false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidFileException or NotSupportedException or ArgumentException)
+        {
+            return new Prepared(image, null, null, e, false);
+        }
+    }
+
+    /// <summary>The caption file for a picture: its stem plus the caption extension.</summary>
+    public string CaptionPathOf(string imagePath) => Path.ChangeExtension(imagePath, _options.CaptionExtension);
+
+    /// <summary>
+    /// Tags <paramref name="images"/>, yielding each result as soon as its batch is done. Before a caption
+    /// is written, <paramref name="shouldWrite"/>(captionPath, text) is asked (ShouldProcess); false leaves
+    /// the file alone and reports <see cref="TaggerOutcome.NotWritten"/>.
+    /// </summary>
+    public IEnumerable<TaggedImage> Tag(IReadOnlyList<TrainingImage> images, Func<string, string, bool>? shouldWrite = null,
+        IProgress<TaggerProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        int size = Model.ImageSize, per = size * size * 3, batch = EffectiveBatchSize;
+        int workers = _options.DecodeWorkers > 0 ? _options.DecodeWorkers : System.Environment.ProcessorCount;
+        int lookahead = Math.Max(batch * 2, workers * 2);
+        var limiter = new SemaphoreSlim(workers);
+        var window = new Queue<Task<Prepared>>();
+        var pending = new List<Prepared>(batch);
+        int next = 0, done = 0;
+        _clock.Start();
+        try
+        {
+            while (next < images.Count || window.Count > 0 || pending.Count > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                while (window.Count < lookahead && next < images.Count)
+                {
+                    var image = images[next++];
+                    window.Enqueue(Task.Run(async () =>
+                    {
+                        await limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        try { return Prepare(image, size); }
+                        finally { limiter.Release(); }
+                    }, cancellationToken));
+                }
+                if (window.Count > 0)
+                {
+                    var item = window.Dequeue().GetAwaiter().GetResult();
+                    _images++;
+                    if (item.Error != null || item.Skip)
+                    {
+                        if (item.Skip) _skipped++; else _failed++;
+                        progress?.Report(new TaggerProgress(++done, images.Count, item.Image.Path, item.Skip ? "skipped" : "failed"));
+                        yield return new TaggedImage(item.Image, item.Skip ? TaggerOutcome.Skipped : TaggerOutcome.Failed, item.Error);
+                        continue;
+                    }
+                    pending.Add(item);
+                    if (pending.Count < batch && (next < images.Count || window.Count > 0)) continue;
+                }
+                if (pending.Count == 0) continue;
+
+                float[] input;
+                if (pending.Count == 1) input = pending[0].Input!;
+                else
+                {
+                    input = new float[pending.Count * per];
+                    for (int i = 0; i < pending.Count; i++) pending[i].Input!.CopyTo(input, i * per);
+                }
+                float[][] scores;
+                Exception? failure = null;
+                try { scores = Model.Predict(input, pending.Count); }
+                catch (Exception e) when (e is LoraPS.Onnx.OnnxRuntimeException)
+                {
+                    scores = Array.Empty<float[]>();
+                    failure = e;
+                }
+                for (int i = 0; i < pending.Count; i++)
+                {
+                    var result = failure != null ? Failed(pending[i].Image, failure) : Finish(pending[i], scores[i], shouldWrite);
+                    progress?.Report(new TaggerProgress(++done, images.Count, result.Image.Path, result.Outcome.ToString().ToLowerInvariant()));
+                    yield return result;
+                }
+                pending.Clear();
+            }
+        }
+        finally
+        {
+            _clock.Stop();
+            limiter.Dispose();
+        }
+    }
+
+    private TaggedImage Failed(TrainingImage image, Exception e)
+    {
+        _failed++;
+        return new TaggedImage(image, TaggerOutcome.Failed, e);
+    }
+
+    private TaggedImage Finish(Prepared item, float[] scores, Func<string, string, bool>? shouldWrite)
+    {
+        var selection = _selector.Select(scores);
+        IReadOnlyList<string> tags = _options.Mode == CaptionMode.Append && item.ExistingCaption != null
+            ? _selector.Merge(item.ExistingCaption, selection.CaptionTags)
+            : selection.CaptionTags;
+        string caption = _selector.Caption(tags);
+        var image = item.Image with { Tags = selection.Tags, Rating = selection.Rating, Caption = caption };
+        string captionPath = image.CaptionPath!;
+        if (shouldWrite != null && !shouldWrite(captionPath, caption))
+            return new TaggedImage(image, TaggerOutcome.NotWritten);
+        try
+        {
+            // sd-scripts writes the caption with a trailing newline.
+            AtomicFile.WriteAllText(captionPath, caption + "\n", overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Failed(image, e);
+        }
+        _tagged++;
+        foreach (string tag in selection.CaptionTags) _frequencies[tag] = _frequencies.GetValueOrDefault(tag) + 1;
+        return new TaggedImage(image, TaggerOutcome.Tagged);
+    }
+
+    /// <summary>Counts and tag frequencies of everything tagged so far.</summary>
+    public TagFrequencySummary Summary() => new()
+    {
+        Images = _images,
+        Tagged = _tagged,
+        Skipped = _skipped,
+        Failed = _failed,
+        Model = Model.ModelPath,
+        Device = Model.Device.ToString(),
+        Elapsed = _clock.Elapsed,
+        Frequencies = _frequencies.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => new TagFrequency(p.Key, p.Value)).ToList(),
+    };
+
+    public void Dispose() => Model.Dispose();
+}
