@@ -80,3 +80,44 @@ public sealed class ClipTokenizerFilesTests
     public void Bad_repository_names_are_refused(string repository) =>
         Assert.Throws<ArgumentException>(() => ClipTokenizerFiles.HubFolderName(repository));
 }
+
+public sealed class ClipTokenizerDownloadTests
+{
+    [Fact]
+    public async Task Downloads_vocab_and_merges_into_the_hub_cache_where_the_cache_lookup_then_finds_them()
+    {
+        using var server = new LoraPS.Tests.Tagging.LocalHubServer();
+        using var cache = new TempFolder("hub cache 東京");
+        using var source = new TempFolder();
+        var (vocab, merges) = ClipVocabularyTests.WriteTinyPair(source.Path);
+        server.Add(ClipTokenizerFiles.Sd2Repository, "tokenizer/vocab.json", File.ReadAllBytes(vocab));
+        server.Add(ClipTokenizerFiles.Sd2Repository, "tokenizer/merges.txt", File.ReadAllBytes(merges));
+
+        using var client = new LoraPS.Hub.HubClient(new LoraPS.Hub.HubOptions { Endpoint = server.Endpoint, CacheDir = cache.Path, Offline = false, Token = null });
+        var (repository, subfolder) = ClipTokenizerFiles.HubSourceFor(sd2: true);
+        var files = await ClipTokenizerFiles.DownloadAsync(client, repository, subfolder);
+
+        string snapshot = Path.Combine(cache.Path, "models--stabilityai--stable-diffusion-2", "snapshots", LoraPS.Tests.Tagging.LocalHubServer.Commit, "tokenizer");
+        Assert.Equal(Path.Combine(snapshot, "vocab.json"), files.VocabJsonPath);
+        Assert.Equal(new[] { 6, 4, 2, 7 }, ClipTokenizer.Load(files, padId: 0).Window("abc").Take(4));
+
+        var found = ClipTokenizerFiles.TryFindInHubCache(repository, cache.Path);
+        Assert.Equal(files.VocabJsonPath, found!.VocabJsonPath);
+
+        // Offline, the cached copy serves without the server.
+        int requests = server.Requests.Count;
+        using var offline = new LoraPS.Hub.HubClient(new LoraPS.Hub.HubOptions { Endpoint = server.Endpoint, CacheDir = cache.Path, Offline = true });
+        Assert.Equal(files.MergesPath, (await ClipTokenizerFiles.DownloadAsync(offline, repository, subfolder)).MergesPath);
+        Assert.Equal(requests, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_repository_without_tokenizer_files_is_a_hub_error()
+    {
+        using var server = new LoraPS.Tests.Tagging.LocalHubServer();
+        using var cache = new TempFolder();
+        using var client = new LoraPS.Hub.HubClient(new LoraPS.Hub.HubOptions { Endpoint = server.Endpoint, CacheDir = cache.Path, Offline = false, Token = null });
+        var e = await Assert.ThrowsAsync<LoraPS.Hub.HubException>(() => ClipTokenizerFiles.DownloadAsync(client, ClipTokenizerFiles.Sd1Repository));
+        Assert.Contains("vocab.json", e.Message);
+    }
+}

@@ -1,3 +1,5 @@
+using LoraPS.Hub;
+
 namespace LoraPS.Models.Text;
 
 /// <summary>
@@ -107,6 +109,24 @@ public sealed class ClipTokenizerFiles
             .Select(d => TryFind(d.FullName))
             .FirstOrDefault(f => f != null);
     }
+
+    /// <summary>
+    /// Downloads <c>vocab.json</c> and <c>merges.txt</c> of <paramref name="repository"/> (from
+    /// <paramref name="subfolder"/>, e.g. "tokenizer" for stabilityai/stable-diffusion-2, or the root for
+    /// openai/clip-vit-large-patch14) into the hub cache through <paramref name="client"/>, which reuses
+    /// what the cache already holds and honours offline mode.
+    /// </summary>
+    public static async Task<ClipTokenizerFiles> DownloadAsync(HubClient client, string repository, string? subfolder = null,
+        string revision = "main", IProgress<HubDownloadProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        string prefix = string.IsNullOrEmpty(subfolder) ? "" : subfolder.Trim('/') + "/";
+        string vocab = await client.DownloadAsync(repository, prefix + VocabFileName, revision, progress, cancellationToken).ConfigureAwait(false);
+        string merges = await client.DownloadAsync(repository, prefix + MergesFileName, revision, progress, cancellationToken).ConfigureAwait(false);
+        return FromVocabAndMerges(vocab, merges);
+    }
+
+    /// <summary>The hub repository and sub-folder of a family's tokenizer: SD1 → CLIP-L's root, SD2 → SD2's tokenizer/.</summary>
+    public static (string Repository, string? Subfolder) HubSourceFor(bool sd2) => sd2 ? (Sd2Repository, "tokenizer") : (Sd1Repository, null);
 
     /// <summary>"org/name" → "models--org--name", the hub cache's folder for a model repository.</summary>
     public static string HubFolderName(string repository)
