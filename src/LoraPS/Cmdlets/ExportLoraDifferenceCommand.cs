@@ -37,7 +37,7 @@ public sealed class ExportLoraDifferenceCommand : LoraToolCmdlet
             {
                 BaseModel = GetUnresolvedProviderPathFromPSPath(Base), TunedModel = GetUnresolvedProviderPathFromPSPath(Tuned), OutputPath = output,
                 Rank = Rank, ConvRank = ConvRank > 0 ? ConvRank : null, ClampQuantile = ClampQuantile, MinDiff = MinDiff, Precision = Precision, Force = Force,
-            }, ProgressSink(), Stopping);
+            }, ProgressSink(), Cancellation);
             CompleteProgress("Extracting LoRA");
             if (result.TextEncoderSkipped) WriteVerbose("Text encoder is the same: U-Net only.");
             WriteObject(result.Lora);

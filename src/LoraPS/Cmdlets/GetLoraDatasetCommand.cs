@@ -65,7 +65,7 @@ public sealed class GetLoraDatasetCommand : LoraCmdlet
                         EnableBucket = EnableBucket,
                     },
                     DetectDuplicates = !NoDuplicateCheck,
-                    Cancellation = Stopping,
+                    Cancellation = Cancellation,
                 };
                 var result = DatasetCmdletSupport.RunWithProgress(this, "Get-LoraDataset", progress => DatasetWorkflow.Get(options with { Progress = progress }));
                 foreach (string warning in result.Warnings) WriteWarning(warning);

@@ -110,7 +110,7 @@ public sealed class InvokeWD14TaggerCommand : LoraCmdlet
         {
             foreach (string warning in session.Warnings) WriteWarning(warning);
             var progress = new PipelineProgress(p => WritePercent(1, "Invoke-WD14Tagger", $"{p.Done}/{p.Total} {p.Current}", p.Total == 0 ? 100 : 100 * p.Done / p.Total));
-            foreach (var result in session.Tag(images, (caption, text) => ShouldProcess(caption, $"Write caption \"{text}\""), progress, Stopping))
+            foreach (var result in session.Tag(images, (caption, text) => ShouldProcess(caption, $"Write caption \"{text}\""), progress, Cancellation))
             {
                 if (result.Outcome == TaggerOutcome.Failed) WriteNonTerminating(result.Error!, result.Image.Path);
                 else WriteObject(result.Image);
@@ -130,7 +130,7 @@ public sealed class InvokeWD14TaggerCommand : LoraCmdlet
         using var queue = new BlockingCollection<HubDownloadProgress>();
         var open = Task.Run(() =>
         {
-            try { return TaggerSession.Open(options, new PipelineProgress<HubDownloadProgress>(queue.Add), Stopping); }
+            try { return TaggerSession.Open(options, new PipelineProgress<HubDownloadProgress>(queue.Add), Cancellation); }
             finally { queue.CompleteAdding(); }
         });
         foreach (var p in queue.GetConsumingEnumerable())

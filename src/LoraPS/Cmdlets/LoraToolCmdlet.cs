@@ -19,7 +19,7 @@ public abstract class LoraToolCmdlet : LoraCmdlet
         {
             string output = options.ResolveOutputPath();
             if (!ShouldProcess(output, $"Resize {Path.GetFileName(input)} ({options.DefaultSuffix()})")) return;
-            var result = ResizeLoraWorkflow.Run(options, ProgressSink(), Stopping);
+            var result = ResizeLoraWorkflow.Run(options, ProgressSink(), Cancellation);
             CompleteProgress("Resizing LoRA");
             foreach (var m in result.Modules) WriteVerbose(m.ToVerboseLine(options.Method != ResizeMethod.Fixed));
             WriteVerbose($"Average Frobenius norm retention: {result.AverageFroRetained:P2} | std: {result.FroRetainedStd:0.000}");

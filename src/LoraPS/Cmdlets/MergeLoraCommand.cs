@@ -56,7 +56,7 @@ public sealed class MergeLoraCommand : LoraToolCmdlet
             };
             string what = $"Merge {_loras.Count} LoRA(s){(BaseModel != null ? " into " + System.IO.Path.GetFileName(BaseModel) : "")}";
             if (!ShouldProcess(output, what)) return;
-            var result = MergeLoraWorkflow.Run(options, ProgressSink(), Stopping);
+            var result = MergeLoraWorkflow.Run(options, ProgressSink(), Cancellation);
             CompleteProgress(BaseModel != null ? "Merging LoRA into checkpoint" : "Merging LoRAs");
             foreach (var w in result.Warnings) WriteWarning(w);
             WriteVerbose($"{result.MergedModules} modules merged into {output}");

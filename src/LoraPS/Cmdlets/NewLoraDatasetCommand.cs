@@ -144,7 +144,7 @@ public sealed class NewLoraDatasetCommand : LoraCmdlet
                 DetectDuplicates = !NoDuplicateCheck,
                 Force = Force,
                 WhatIf = !write,
-                Cancellation = Stopping,
+                Cancellation = Cancellation,
             };
             var result = DatasetCmdletSupport.RunWithProgress(this, "New-LoraDataset", progress => DatasetWorkflow.New(options with { Progress = progress }));
             foreach (string warning in result.Warnings) WriteWarning(warning);

@@ -75,13 +75,13 @@ public sealed class RenameTrainingImagesCommand : LoraCmdlet
                 Report(RenameWorkflow.Undo(options));
                 return;
             }
-            var plan = RenameWorkflow.Plan(options, Stopping);
+            var plan = RenameWorkflow.Plan(options, Cancellation);
             foreach (var problem in plan.Problems) WriteNonTerminating(problem.Error, problem.Path);
             var accepted = plan.Folders.Where(f =>
                 ShouldProcess(f.Describe(), $"Rename {f.MovingCount} files in {f.Folder}?", "Rename-TrainingImages")).ToList();
             if (accepted.Count == 0) return;
             var progress = new Progress(this);
-            var result = RenameWorkflow.Execute(plan with { Folders = accepted, Problems = [] }, progress, Stopping);
+            var result = RenameWorkflow.Execute(plan with { Folders = accepted, Problems = [] }, progress, Cancellation);
             Report(result);
         }
         catch (Exception e)
