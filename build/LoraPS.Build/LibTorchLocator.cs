@@ -27,7 +27,10 @@ internal static class LibTorchLocator
             if (!string.IsNullOrEmpty(prefix) && Directory.Exists(prefix)) return (prefix, $"Python torch ({prefix})");
         }
 
-        if (installIfMissing) SystemPackages.Ensure("the engine is built on libtorch", "libtorch-dev");
+        // Debian's libtorch links the generic libblas.so.3, which is the slow reference BLAS unless an
+        // optimised one is installed to take its place (measured: SD text encoder 139 s → see docs/benchmarks.md).
+        if (installIfMissing)
+            SystemPackages.Ensure("the engine is built on libtorch, with OpenBLAS behind its matrix maths", "libtorch-dev", "libopenblas0-pthread");
         if (File.Exists(Path.Combine(DebianCMakeDir, "TorchConfig.cmake")))
             return (null, "Debian libtorch-dev (system)");
 

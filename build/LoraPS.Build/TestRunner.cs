@@ -13,7 +13,7 @@ internal static class TestRunner
         // Conformance tests compare our decoders with the reference tools on files made at test time.
         if (OperatingSystem.IsLinux())
             SystemPackages.Ensure("image conformance tests compare with the reference decoders",
-                "imagemagick", "libjpeg-turbo-progs", "webp", "netpbm");
+                "imagemagick", "libjpeg-turbo-progs", "webp", "netpbm", "libpng-tools");
 
         string results = Path.Combine(ctx.Artifacts, "test-results");
         if (Directory.Exists(results)) Directory.Delete(results, recursive: true);
