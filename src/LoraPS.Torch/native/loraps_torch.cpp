@@ -529,6 +529,19 @@ LT_API lt_tensor lt_norm(lt_tensor t, double p, lt_sizes d, int n, int keepdim) 
   })
 }
 LT_API lt_tensor lt_cumsum(lt_tensor t, int64_t dim) { LT_T(at::cumsum(T(t), dim)) }
+LT_API lt_tensor lt_cumprod(lt_tensor t, int64_t dim) { LT_T(at::cumprod(T(t), dim)) }
+LT_API int lt_sort(lt_tensor t, int64_t dim, int descending, lt_tensor* out) {
+  LT_GUARD(-1, {
+    auto r = at::sort(T(t), dim, descending != 0);
+    return lt::emit({std::get<0>(r), std::get<1>(r)}, out, 2);
+  })
+}
+LT_API int lt_topk(lt_tensor t, int64_t k, int64_t dim, int largest, lt_tensor* out) {
+  LT_GUARD(-1, {
+    auto r = at::topk(T(t), k, dim, largest != 0, true);
+    return lt::emit({std::get<0>(r), std::get<1>(r)}, out, 2);
+  })
+}
 LT_API lt_tensor lt_quantile(lt_tensor t, double q, int64_t dim, int has_dim, int keepdim) {
   LT_T(at::quantile(T(t), q, has_dim ? c10::optional<int64_t>(dim) : c10::nullopt, keepdim != 0))
 }
