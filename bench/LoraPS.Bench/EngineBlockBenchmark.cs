@@ -14,7 +14,7 @@ public sealed class EngineBlockBenchmark : IBenchmark
     public string Name => "engine-block";
     public string Description => "Forward+backward of a GroupNorm/conv3×3/SiLU/attention/GEGLU block at 320 ch, 32×32, C# API vs the same block in C++ (target ≤ 1.05×).";
 
-    private const int Iterations = 10;
+    private const int Iterations = 4;
 
     internal sealed class SdBlock : Module<Tensor, Tensor>
     {
@@ -61,7 +61,6 @@ public sealed class EngineBlockBenchmark : IBenchmark
             block.zero_grad();
         }
 
-        Step();
         Step();
         // alternate C# and C++ rounds on the shared machine, take medians
         var csharpRounds = new List<double>();

@@ -93,7 +93,6 @@ static int block_bench(int iterations, int threads) {
     for (auto& p : block.params()) p.mutable_grad() = at::Tensor();
   };
   step();
-  step();
   std::vector<double> ms;
   for (int i = 0; i < iterations; ++i) {
     auto t0 = clk::now();

@@ -25,7 +25,7 @@ public sealed class NativeFailureTests
         Assert.Throws<TorchException>(() => x.expand(3, 3));
         Assert.Throws<TorchException>(() => x.unsqueeze(9));
         Assert.Throws<TorchException>(() => x.gather(1, torch.ones(new long[] { 2, 1 }, ScalarType.Float32)));
-        Assert.Throws<TorchException>(() => x.masked_fill(torch.ones(2, 3), 1)); // mask must be bool
+        Assert.Throws<TorchException>(() => x.masked_fill(torch.ones(new long[] { 4 }, ScalarType.Bool), 1)); // mask does not broadcast
         Assert.Throws<TorchException>(() => torch.stack(Array.Empty<Tensor>()));
         Assert.Throws<TorchException>(() => torch.einsum("ij,jk->ik", x));
         Assert.Throws<TorchException>(() => torch.linalg.svd(torch.ones(3)));
