@@ -438,8 +438,9 @@ LT_API int lt_inplace_scalar(int op, lt_tensor a, double b) {
     }
   })
 }
-LT_API lt_tensor lt_add(lt_tensor a, lt_tensor b, double alpha) { LT_T(at::add(T(a), T(b), alpha)) }
-LT_API lt_tensor lt_sub(lt_tensor a, lt_tensor b, double alpha) { LT_T(at::sub(T(a), T(b), alpha)) }
+// alpha 1 goes through the plain overload (an integer Scalar, as C++ callers pass it)
+LT_API lt_tensor lt_add(lt_tensor a, lt_tensor b, double alpha) { LT_T(alpha == 1.0 ? at::add(T(a), T(b)) : at::add(T(a), T(b), alpha)) }
+LT_API lt_tensor lt_sub(lt_tensor a, lt_tensor b, double alpha) { LT_T(alpha == 1.0 ? at::sub(T(a), T(b)) : at::sub(T(a), T(b), alpha)) }
 LT_API lt_tensor lt_mul(lt_tensor a, lt_tensor b) { LT_T(at::mul(T(a), T(b))) }
 LT_API lt_tensor lt_div(lt_tensor a, lt_tensor b) { LT_T(at::div(T(a), T(b))) }
 LT_API int lt_add_(lt_tensor a, lt_tensor b, double alpha) { LT_STATUS(T(a).add_(T(b), alpha)) }
