@@ -14,7 +14,8 @@ public sealed class EngineBlockBenchmark : IBenchmark
     public string Name => "engine-block";
     public string Description => "Forward+backward of a GroupNorm/conv3×3/SiLU/attention/GEGLU block at 320 ch, 32×32, C# API vs the same block in C++ (target ≤ 1.05×).";
 
-    private const int Iterations = 10;
+    private const int Iterations = 3;
+    private const int Rounds = 7;
 
     internal sealed class SdBlock : Module<Tensor, Tensor>
     {
@@ -62,11 +63,10 @@ public sealed class EngineBlockBenchmark : IBenchmark
         }
 
         Step();
-        Step();
         // alternate C# and C++ rounds on the shared machine, take medians
         var csharpRounds = new List<double>();
         var nativeRounds = new List<double>();
-        for (int round = 0; round < 3; round++)
+        for (int round = 0; round < Rounds; round++)
         {
             var times = new List<double>();
             for (int i = 0; i < Iterations; i++)
@@ -80,10 +80,12 @@ public sealed class EngineBlockBenchmark : IBenchmark
         }
         double csharp = EngineAddBenchmark.Median(csharpRounds);
         double? native = nativeRounds.Count > 0 ? EngineAddBenchmark.Median(nativeRounds) : null;
+        string paired = nativeRounds.Count == csharpRounds.Count
+            ? EngineAddBenchmark.Median(csharpRounds.Zip(nativeRounds, (c, n) => c / n)).ToString("F2") + "×" : "n/a";
 
-        report.WriteLine($"| measure ({threads} libtorch thread, batch 1, float32, CPU) | ms per forward+backward | ratio to C++ |");
+        report.WriteLine($"| measure ({threads} libtorch thread, batch 1, float32, CPU; {Rounds} alternating rounds of {Iterations}) | median ms per forward+backward | ratio to C++ |");
         report.WriteLine("| --- | --- | --- |");
         report.WriteLine($"| C++ block on libtorch {torch.__version__} | {(native is double n ? n.ToString("F1") : "twin not built")} | 1.00 |");
-        report.WriteLine($"| C# block through LoraPS.Torch | {csharp:F1} | {EngineAddBenchmark.Ratio(csharp, native)} |");
+        report.WriteLine($"| C# block through LoraPS.Torch | {csharp:F1} | {EngineAddBenchmark.Ratio(csharp, native)} (median of per-round ratios {paired}) |");
     }
 }

@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/autograd.h>
+#include <dlfcn.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -34,6 +35,31 @@ static int add_bench(int iterations, int repeats) {
     ns.push_back(std::chrono::duration<double, std::nano>(clk::now() - t0).count() / iterations);
   }
   std::printf("add_ns %.1f\n", median(ns));
+  return 0;
+}
+
+// The same add through the shim's C interface (dlopen'ed), to split the C# cost into shim and managed parts.
+static int add_shim_bench(const char* shim, int iterations, int repeats) {
+  at::set_num_threads(1);
+  void* lib = dlopen(shim, RTLD_NOW);
+  if (!lib) { std::fprintf(stderr, "%s\n", dlerror()); return 1; }
+  using full_fn = void* (*)(const int64_t*, int, double, int, int, int);
+  using add_fn = void* (*)(void*, void*, double);
+  using free_fn = void (*)(void*);
+  auto full = (full_fn)dlsym(lib, "lt_full");
+  auto add = (add_fn)dlsym(lib, "lt_add");
+  auto release = (free_fn)dlsym(lib, "lt_tensor_free");
+  int64_t shape[2] = {64, 64};
+  void* a = full(shape, 2, 0.5, 6, 0, -1);
+  void* b = full(shape, 2, 0.25, 6, 0, -1);
+  for (int i = 0; i < iterations; ++i) release(add(a, b, 1.0));
+  std::vector<double> ns;
+  for (int r = 0; r < repeats; ++r) {
+    auto t0 = clk::now();
+    for (int i = 0; i < iterations; ++i) release(add(a, b, 1.0));
+    ns.push_back(std::chrono::duration<double, std::nano>(clk::now() - t0).count() / iterations);
+  }
+  std::printf("add_shim_ns %.1f\n", median(ns));
   return 0;
 }
 
@@ -93,7 +119,6 @@ static int block_bench(int iterations, int threads) {
     for (auto& p : block.params()) p.mutable_grad() = at::Tensor();
   };
   step();
-  step();
   std::vector<double> ms;
   for (int i = 0; i < iterations; ++i) {
     auto t0 = clk::now();
@@ -109,6 +134,7 @@ int main(int argc, char** argv) {
   int n = argc > 2 ? std::atoi(argv[2]) : 0;
   int m = argc > 3 ? std::atoi(argv[3]) : 0;
   if (what == "add") return add_bench(n > 0 ? n : 200000, m > 0 ? m : 7);
+  if (what == "add_shim" && argc > 4) return add_shim_bench(argv[4], n, m);
   if (what == "block") return block_bench(n > 0 ? n : 10, m > 0 ? m : 1);
   std::fprintf(stderr, "usage: engine_bench_native add|block [iterations] [repeats|threads]\n");
   return 2;

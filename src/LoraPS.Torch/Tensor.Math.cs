@@ -164,6 +164,21 @@ public unsafe partial class Tensor
         fixed (long* d = dims) return new(lt_norm(Handle, p, d, dims.Length, keepdim ? 1 : 0));
     }
     public Tensor cumsum(long dim) => new(lt_cumsum(Handle, dim));
+    public Tensor cumprod(long dim) => new(lt_cumprod(Handle, dim));
+    /// <summary>Sorted values along <paramref name="dim"/> and where they came from.</summary>
+    public (Tensor values, Tensor indices) sort(long dim = -1, bool descending = false)
+    {
+        IntPtr* h = stackalloc IntPtr[2];
+        Ok(lt_sort(Handle, dim, descending ? 1 : 0, h));
+        return (new Tensor(h[0]), new Tensor(h[1]));
+    }
+    /// <summary>The <paramref name="k"/> largest (or smallest) values along <paramref name="dim"/>, sorted, with their indices.</summary>
+    public (Tensor values, Tensor indices) topk(long k, long dim = -1, bool largest = true)
+    {
+        IntPtr* h = stackalloc IntPtr[2];
+        Ok(lt_topk(Handle, k, dim, largest ? 1 : 0, h));
+        return (new Tensor(h[0]), new Tensor(h[1]));
+    }
     public Tensor quantile(double q) => new(lt_quantile(Handle, q, 0, 0, 0));
     public Tensor quantile(double q, long dim, bool keepdim = false) => new(lt_quantile(Handle, q, dim, 1, keepdim ? 1 : 0));
     public Tensor logsumexp(long dim, bool keepdim = false) { long[] d = { dim }; fixed (long* p = d) return new(lt_logsumexp(Handle, p, 1, keepdim ? 1 : 0)); }

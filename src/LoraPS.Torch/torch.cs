@@ -124,6 +124,13 @@ public static unsafe partial class torch
             return new Tensor(lt_tensor_from_data(data, dims, shape.Length, (int)dtype));
     }
 
+    /// <summary>A tensor of <paramref name="dtype"/> holding a copy of <paramref name="values"/> (element size must match the dtype).</summary>
+    public static Tensor from_span<T>(ReadOnlySpan<T> values, ScalarType dtype, params long[] shape) where T : unmanaged
+    {
+        if (sizeof(T) != dtype.ElementSize()) throw new ArgumentException($"{typeof(T).Name} elements ({sizeof(T)} bytes) cannot hold {dtype} ({dtype.ElementSize()} bytes)");
+        return FromData(values, shape, dtype);
+    }
+
     /// <summary>A tensor of <paramref name="dtype"/> from elements whose bit patterns are given (e.g. bfloat16 bits as ushort).</summary>
     public static Tensor from_bits(ReadOnlySpan<ushort> bits, ScalarType dtype, params long[] shape)
     {

@@ -122,6 +122,9 @@ internal static unsafe partial class LibTorchNative
     [LibraryImport(Library)] internal static partial IntPtr lt_argmin(IntPtr t, long dim, int has_dim, int keepdim);
     [LibraryImport(Library)] internal static partial IntPtr lt_norm(IntPtr t, double p, long* dims, int n, int keepdim);
     [LibraryImport(Library)] internal static partial IntPtr lt_cumsum(IntPtr t, long dim);
+    [LibraryImport(Library)] internal static partial IntPtr lt_cumprod(IntPtr t, long dim);
+    [LibraryImport(Library)] internal static partial int lt_sort(IntPtr t, long dim, int descending, IntPtr* @out);
+    [LibraryImport(Library)] internal static partial int lt_topk(IntPtr t, long k, long dim, int largest, IntPtr* @out);
     [LibraryImport(Library)] internal static partial IntPtr lt_quantile(IntPtr t, double q, long dim, int has_dim, int keepdim);
     [LibraryImport(Library)] internal static partial IntPtr lt_logsumexp(IntPtr t, long* dims, int n, int keepdim);
     [LibraryImport(Library)] internal static partial IntPtr lt_any(IntPtr t);

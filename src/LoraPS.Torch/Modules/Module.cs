@@ -191,9 +191,9 @@ public abstract class Module : IDisposable
         {
             if (floatingOnly && !t.dtype.IsFloatingPoint()) continue;
             using var converted = convert(t);
-            using var g = t.grad;
+            // a gradient of the old dtype/device cannot stay: drop it first (set_data checks it)
+            using (var g = t.grad) if (g is not null) t.grad = null;
             t.set_data(converted);
-            if (g is not null) t.grad = null;
         }
         return this;
     }

@@ -438,8 +438,9 @@ LT_API int lt_inplace_scalar(int op, lt_tensor a, double b) {
     }
   })
 }
-LT_API lt_tensor lt_add(lt_tensor a, lt_tensor b, double alpha) { LT_T(at::add(T(a), T(b), alpha)) }
-LT_API lt_tensor lt_sub(lt_tensor a, lt_tensor b, double alpha) { LT_T(at::sub(T(a), T(b), alpha)) }
+// alpha 1 goes through the plain overload (an integer Scalar, as C++ callers pass it)
+LT_API lt_tensor lt_add(lt_tensor a, lt_tensor b, double alpha) { LT_T(alpha == 1.0 ? at::add(T(a), T(b)) : at::add(T(a), T(b), alpha)) }
+LT_API lt_tensor lt_sub(lt_tensor a, lt_tensor b, double alpha) { LT_T(alpha == 1.0 ? at::sub(T(a), T(b)) : at::sub(T(a), T(b), alpha)) }
 LT_API lt_tensor lt_mul(lt_tensor a, lt_tensor b) { LT_T(at::mul(T(a), T(b))) }
 LT_API lt_tensor lt_div(lt_tensor a, lt_tensor b) { LT_T(at::div(T(a), T(b))) }
 LT_API int lt_add_(lt_tensor a, lt_tensor b, double alpha) { LT_STATUS(T(a).add_(T(b), alpha)) }
@@ -529,6 +530,19 @@ LT_API lt_tensor lt_norm(lt_tensor t, double p, lt_sizes d, int n, int keepdim) 
   })
 }
 LT_API lt_tensor lt_cumsum(lt_tensor t, int64_t dim) { LT_T(at::cumsum(T(t), dim)) }
+LT_API lt_tensor lt_cumprod(lt_tensor t, int64_t dim) { LT_T(at::cumprod(T(t), dim)) }
+LT_API int lt_sort(lt_tensor t, int64_t dim, int descending, lt_tensor* out) {
+  LT_GUARD(-1, {
+    auto r = at::sort(T(t), dim, descending != 0);
+    return lt::emit({std::get<0>(r), std::get<1>(r)}, out, 2);
+  })
+}
+LT_API int lt_topk(lt_tensor t, int64_t k, int64_t dim, int largest, lt_tensor* out) {
+  LT_GUARD(-1, {
+    auto r = at::topk(T(t), k, dim, largest != 0, true);
+    return lt::emit({std::get<0>(r), std::get<1>(r)}, out, 2);
+  })
+}
 LT_API lt_tensor lt_quantile(lt_tensor t, double q, int64_t dim, int has_dim, int keepdim) {
   LT_T(at::quantile(T(t), q, has_dim ? c10::optional<int64_t>(dim) : c10::nullopt, keepdim != 0))
 }

@@ -141,6 +141,9 @@ LT_API lt_tensor lt_argmax(lt_tensor t, int64_t dim, int has_dim, int keepdim);
 LT_API lt_tensor lt_argmin(lt_tensor t, int64_t dim, int has_dim, int keepdim);
 LT_API lt_tensor lt_norm(lt_tensor t, double p, lt_sizes dims, int n, int keepdim);
 LT_API lt_tensor lt_cumsum(lt_tensor t, int64_t dim);
+LT_API lt_tensor lt_cumprod(lt_tensor t, int64_t dim);
+LT_API int lt_sort(lt_tensor t, int64_t dim, int descending, lt_tensor* out); /* values, indices */
+LT_API int lt_topk(lt_tensor t, int64_t k, int64_t dim, int largest, lt_tensor* out);
 LT_API lt_tensor lt_quantile(lt_tensor t, double q, int64_t dim, int has_dim, int keepdim);
 LT_API lt_tensor lt_logsumexp(lt_tensor t, lt_sizes dims, int n, int keepdim);
 LT_API lt_tensor lt_any(lt_tensor t);

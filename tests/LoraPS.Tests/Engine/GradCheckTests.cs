@@ -46,6 +46,7 @@ public sealed class GradCheckTests
         ["max_min"] = new(x => x[0].max(1).values + x[0].min(0).values.sum() + x[0].max(), () => new[] { R(28, 3, 4) }),
         ["norm"] = new(x => x[0].norm() + x[0].norm(1.5, new long[] { 1 }).sum(), () => new[] { R(29, 3, 4) }),
         ["cumsum"] = new(x => x[0].cumsum(1), () => new[] { R(30, 3, 4) }),
+        ["cumprod_sort_topk"] = new(x => x[0].cumprod(1).sum(1) + x[0].sort(1).values.sum(1) + x[0].topk(2, 1).values.sum(1), () => new[] { R(75, 3, 4) }),
         ["quantile"] = new(x => x[0].quantile(0.3, 1), () => new[] { R(31, 3, 5) }),
         ["logsumexp_softmax"] = new(x => x[0].logsumexp(1) + F.softmax(x[0], 0).sum(1) + F.log_softmax(x[0], 1).sum(1), () => new[] { R(32, 3, 3) }),
         ["shape_ops"] = new(x => x[0].view(3, 4).t().reshape(2, 6).permute(1, 0).flatten().unflatten(0, 3, 4).narrow(1, 1, 2).unsqueeze(0).squeeze(0),

@@ -120,6 +120,25 @@ public sealed class MathOpsTests
     }
 
     [Fact]
+    public void Cumprod_sort_topk()
+    {
+        using var scope = torch.NewDisposeScope();
+        var x = torch.tensor(new double[] { 3, 1, 2, 0.5 });
+        Near(new double[] { 3, 3, 6, 3 }, x.cumprod(0));
+        var (v, i) = x.sort();
+        Near(new double[] { 0.5, 1, 2, 3 }, v);
+        Assert.Equal(new long[] { 3, 1, 2, 0 }, i.data<long>());
+        var (dv, _) = x.sort(descending: true);
+        Near(new double[] { 3, 2, 1, 0.5 }, dv);
+        var (tv, ti) = x.topk(2);
+        Near(new double[] { 3, 2 }, tv);
+        Assert.Equal(new long[] { 0, 2 }, ti.data<long>());
+        var (sv, _) = x.topk(1, largest: false);
+        Near(new double[] { 0.5 }, sv);
+        Assert.Throws<TorchException>(() => x.topk(5));
+    }
+
+    [Fact]
     public void In_place_ops_change_the_tensor()
     {
         using var scope = torch.NewDisposeScope();

@@ -72,6 +72,9 @@ public sealed class TensorCreationTests
         Assert.Equal(new byte[] { 0x00, 0x3C, 0x00, 0xC0, 0x00, 0x38 }, half.bytes());
         var h = torch.tensor(new[] { (Half)1.5f, (Half)(-4f) });
         Assert.Equal(new[] { 1.5, -4.0 }, h.to(ScalarType.Float64).data<double>());
+        var span = torch.from_span<float>(new float[] { 1, 2, 3, 4, 5, 6 }.AsSpan(2, 4), ScalarType.Float32, 2, 2);
+        Assert.Equal(new float[] { 3, 4, 5, 6 }, span.data<float>());
+        Assert.Throws<ArgumentException>(() => torch.from_span<float>(new float[2], ScalarType.Float64));
         var ex = Assert.Throws<ArgumentException>(() => torch.from_bytes(new byte[5], ScalarType.Float16, 3));
         Assert.Contains("needs 6 bytes", ex.Message);
     }
