@@ -21,11 +21,12 @@ public sealed class PngDecodeBenchmark : IBenchmark
     {
         string dir = Path.Combine(Path.GetTempPath(), "loraps-bench-png");
         Directory.CreateDirectory(dir);
-        string rgb = Path.Combine(dir, "plasma-rgb.png"), rgba = Path.Combine(dir, "plasma-rgba.png"), tiny = Path.Combine(dir, "tiny.png");
+        string rgb = Path.Combine(dir, "plasma-rgb.png"), paeth = Path.Combine(dir, "plasma-rgba-paeth.png"), rgba = Path.Combine(dir, "plasma-rgba.png"), tiny = Path.Combine(dir, "tiny.png");
         bool tools = File.Exists("/usr/bin/convert") && File.Exists("/usr/bin/pngtopnm") && File.Exists("/usr/bin/pngtopam");
         if (tools)
         {
             if (!File.Exists(rgb)) Shell($"/usr/bin/convert -seed 7 -size {Size}x{Size} plasma:fractal -depth 8 -define png:format=png24 '{rgb}'");
+            if (!File.Exists(paeth)) Shell($"/usr/bin/convert '{rgb}' -define png:compression-filter=4 -define png:format=png32 '{paeth}'");
         }
         else
         {
@@ -50,7 +51,8 @@ public sealed class PngDecodeBenchmark : IBenchmark
         string? harness = BuildLibpngHarness(dir);
         report.WriteLine("| file | size | LoraPS | libpng in-process (C harness) | ratio to it | pngtopnm/pngtopam process | ratio to it |");
         report.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
-        foreach (var (file, label, tool) in new[] { (rgb, "2048×2048 RGB 8-bit (ImageMagick, adaptive filters)", "pngtopnm"), (rgba, "2048×2048 RGBA 8-bit (LoraPS encoder)", "pngtopam -alphapam") })
+        foreach (var (file, label, tool) in new[] { (rgb, "2048×2048 RGB 8-bit (ImageMagick, adaptive filters)", "pngtopnm"), (rgba, "2048×2048 RGBA 8-bit (LoraPS encoder)", "pngtopam -alphapam"),
+                     (paeth, "2048×2048 RGBA 8-bit, Paeth on every row (ImageMagick)", "pngtopam -alphapam") })
         {
             byte[] data = File.ReadAllBytes(file);
             PngDecoder.Decode(data); // warm up the JIT

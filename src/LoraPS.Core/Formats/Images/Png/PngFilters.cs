@@ -99,6 +99,8 @@ internal static unsafe class PngFilters
             a = result;
             c = b;
         }
+        // Rows of whole pixels leave no tail; keep any that a caller passes exact anyway.
+        for (int i = n - n % bpp; i < n; i++) cur[i] += i >= bpp ? PaethPredictor(cur[i - bpp], up[i], up[i - bpp]) : up[i];
     }
 
     private static void AverageSse2(byte* cur, byte* up, int n, int bpp)
@@ -113,6 +115,7 @@ internal static unsafe class PngFilters
             StorePixel(cur + i, result, bpp);
             a = result;
         }
+        for (int i = n - n % bpp; i < n; i++) cur[i] += (byte)(((i >= bpp ? cur[i - bpp] : 0) + up[i]) >> 1);
     }
 
     /// <summary>Applies <paramref name="filter"/> to <paramref name="row"/> (raw bytes) into <paramref name="output"/>.</summary>
