@@ -159,7 +159,7 @@ public static class DatasetWorkflow
         KohyaLayoutResult? layout = null;
         if (options.Layout != DatasetLayout.Toml)
         {
-            layout = KohyaLayout.Create(destination, groups.Select(g => g.Layout).ToList(), options.LinkMode, options.Force, options.WhatIf, warnings, options.Cancellation);
+            layout = KohyaLayout.Create(destination, groups.Select(g => g.Layout).ToList(), options.LinkMode, options.Force, options.WhatIf, warnings, options.Cancellation, options.Progress);
         }
 
         // The config points at the layout's folders once they exist, else at the pictures where they are.
