@@ -47,6 +47,15 @@ public static class KohyaLayout
             }
             folders.Add((group, folder));
         }
+        // Two different pictures with one name would land on the same file: refuse before writing anything.
+        foreach (var byFolder in folders.GroupBy(f => f.Item2, StringComparer.Ordinal))
+        {
+            var clash = byFolder.SelectMany(f => f.Item1.Files).Select(Path.GetFullPath).Distinct(StringComparer.Ordinal)
+                .GroupBy(Path.GetFileName, OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal)
+                .FirstOrDefault(g => g.Count() > 1);
+            if (clash is not null)
+                throw new ArgumentException($"{clash.Count()} different pictures are named {clash.Key} ({string.Join(", ", clash)}); they cannot share {byFolder.Key}. Rename them first (Rename-TrainingImages)");
+        }
         if (whatIf)
             return new KohyaLayoutResult(root, img, groups.Any(g => g.IsReg) ? reg : null, model, log, folders, 0, 0);
 
