@@ -46,6 +46,23 @@ public sealed class DatasetPlannerTests
     }
 
     [Fact]
+    public void Validation_split_holds_out_training_pictures_only()
+    {
+        using var dir = new TempFolder("plan split");
+        string a = Path.Combine(dir.Path, "a"), r = Path.Combine(dir.Path, "r");
+        TestPictures.Folder(a, 10, 512, 512);
+        TestPictures.Folder(r, 10, 512, 512);
+        var plan = DatasetPlanner.Plan(Config("resolution = 512\ncaption_extension = '.txt'\nvalidation_split = 0.25", (a, ""), (r, "is_reg = true")));
+        Assert.Equal(8, plan.ImageCount);            // ceil(10 * 0.75)
+        Assert.Equal(10, plan.RegImageCount);
+        Assert.Equal(8, plan.RegItemsPerEpoch);      // balanced to the 8 training items
+        Assert.Contains(plan.Warnings, w => w.Contains("holds out 2 of 10"));
+        plan = DatasetPlanner.Plan(Config("resolution = 512\ncaption_extension = '.txt'\nvalidation_split = 1.5", (a, "")));
+        Assert.Equal(10, plan.ImageCount);
+        Assert.Contains(plan.Warnings, w => w.Contains("outside [0, 1]"));
+    }
+
+    [Fact]
     public void Reg_balancing_follows_sd_scripts()
     {
         Assert.Equal(new[] { 3, 3, 0, 0 }, DatasetPlanner.BalanceRegularisation(5, new[] { 3, 3, 3, 3 }));

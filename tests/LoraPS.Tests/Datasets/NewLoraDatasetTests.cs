@@ -60,6 +60,37 @@ public sealed class NewLoraDatasetTests
     }
 
     [Fact]
+    public void Piped_pictures_from_two_folders_share_one_layout_folder_and_name_clashes_are_refused()
+    {
+        using var dir = new TempFolder("new two folders");
+        var first = TestPictures.Folder(Path.Combine(dir.Path, "a"), 2, 512, 512, prefix: "a");
+        var second = TestPictures.Folder(Path.Combine(dir.Path, "b"), 3, 512, 512, prefix: "b");
+        string dest = Path.Combine(dir.Path, "out");
+        var options = new NewDatasetOptions
+        {
+            Images = first.Concat(second).Select(f => new TrainingImage { Path = f }).ToList(),
+            Instance = "sks", Class = "dog", Repeats = 2, Layout = DatasetLayout.Both, Destination = dest,
+        };
+        var planned = DatasetWorkflow.New(options with { WhatIf = true });
+        Assert.Equal(5, planned.ImageCount);
+        Assert.DoesNotContain(planned.Warnings, w => w.Contains("appears twice"));
+        var result = DatasetWorkflow.New(options);
+        Assert.Equal(5, result.ImageCount);
+        Assert.Single(result.Subsets);
+        Assert.Equal(10, Directory.GetFiles(Path.Combine(dest, "img", "2_sks dog")).Length);
+
+        // Same file name from two folders: refused before anything is written.
+        var clash = TestPictures.Folder(Path.Combine(dir.Path, "c"), 1, 512, 512, prefix: "a");
+        string dest2 = Path.Combine(dir.Path, "out2");
+        var e = Assert.Throws<ArgumentException>(() => DatasetWorkflow.New(options with
+        {
+            Images = first.Concat(clash).Select(f => new TrainingImage { Path = f }).ToList(), Destination = dest2,
+        }));
+        Assert.Contains("a_000.png", e.Message);
+        Assert.False(Directory.Exists(dest2));
+    }
+
+    [Fact]
     public void Hard_links_share_the_file()
     {
         using var dir = new TempFolder("new link");

@@ -47,6 +47,10 @@ public sealed record ResolvedDataset
     public int Index { get; init; }
     public Size2 Resolution { get; init; }
     public int BatchSize { get; init; }
+
+    /// <summary>Share of each training subset held out for validation (0 = none).</summary>
+    public double ValidationSplit { get; init; }
+
     public required BucketSettings Buckets { get; init; }
     public required IReadOnlyList<ResolvedSubset> Subsets { get; init; }
     public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
@@ -102,6 +106,13 @@ public static class DatasetConfigResolver
                 }
             }
 
+            double split = (double?)DatasetValue("validation_split") ?? 0.0;
+            if (split is < 0 or > 1)
+            {
+                warnings.Add($"datasets[{d}]: validation_split {split} is outside [0, 1]; sd-scripts makes no validation set");
+                split = 0;
+            }
+
             var subsets = new List<ResolvedSubset>();
             for (int s = 0; s < dataset.Subsets.Count; s++)
             {
@@ -133,6 +144,7 @@ public static class DatasetConfigResolver
                 Index = d,
                 Resolution = resolution.Value,
                 BatchSize = batch,
+                ValidationSplit = split,
                 Buckets = new BucketSettings
                 {
                     Resolution = resolution.Value,

@@ -179,6 +179,13 @@ public static class DatasetPlanner
                     warnings.Add($"{name}: {enlarged} pictures are smaller than their bucket and will be enlarged (consider bucket_no_upscale or larger pictures)");
                 if (wrongSize > 0)
                     warnings.Add($"{name}: bucketing is off and {wrongSize} pictures are not {dataset.Resolution}; sd-scripts needs random_crop or latent caching to use them");
+                if (!subset.IsReg && dataset.ValidationSplit > 0 && images.Count > 0)
+                {
+                    // sd-scripts trains on the first ceil(n·(1−split)) pictures after a seeded shuffle.
+                    int keep = (int)Math.Ceiling(images.Count * (1 - dataset.ValidationSplit));
+                    warnings.Add($"{name}: validation_split holds out {images.Count - keep} of {images.Count} pictures for validation; which ones depends on sd-scripts' seeded shuffle");
+                    images = images.Take(keep).ToList();
+                }
                 perSubset.Add((subset, images, captions, missing));
             }
 

@@ -159,18 +159,22 @@ public static class DatasetWorkflow
         KohyaLayoutResult? layout = null;
         if (options.Layout != DatasetLayout.Toml)
         {
-            layout = KohyaLayout.Create(destination, groups.Select(g => g.Layout).ToList(), options.LinkMode, options.Force, options.WhatIf, warnings, options.Cancellation);
+            layout = KohyaLayout.Create(destination, groups.Select(g => g.Layout).ToList(), options.LinkMode, options.Force, options.WhatIf, warnings, options.Cancellation, options.Progress);
         }
 
         // The config points at the layout's folders once they exist, else at the pictures where they are.
         var config = BaseConfig(options);
         var dataset = new DatasetEntryConfig();
         var planFiles = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var seenDirs = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < groups.Count; i++)
         {
             var group = groups[i];
             string imageDir = layout is not null ? layout.Folders[i].Folder : group.SourceFolder;
-            if (layout is not null && options.WhatIf) planFiles[imageDir] = group.Layout.Files;
+            if (layout is not null && options.WhatIf)
+                planFiles[imageDir] = planFiles.TryGetValue(imageDir, out var earlier) ? earlier.Concat(group.Layout.Files).ToList() : group.Layout.Files;
+            // Groups that share a layout folder (same repeats and tokens) are one subset there.
+            if (!seenDirs.Add(imageDir)) continue;
             var subset = new SubsetConfig();
             subset.Options["image_dir"] = imageDir;
             subset.Options["num_repeats"] = (long)group.Layout.Repeats;

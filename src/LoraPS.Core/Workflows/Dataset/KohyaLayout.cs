@@ -25,7 +25,7 @@ public sealed record KohyaLayoutResult(string Root, string TrainDataDir, string?
 public static class KohyaLayout
 {
     public static KohyaLayoutResult Create(string destination, IReadOnlyList<LayoutGroup> groups, LinkMode mode, bool overwrite,
-        bool whatIf, List<string> warnings, CancellationToken cancellation = default)
+        bool whatIf, List<string> warnings, CancellationToken cancellation = default, IProgress<DatasetProgress>? progress = null)
     {
         string root = Path.GetFullPath(destination);
         string img = Path.Combine(root, "img"), reg = Path.Combine(root, "reg");
@@ -47,16 +47,28 @@ public static class KohyaLayout
             }
             folders.Add((group, folder));
         }
+        // Two different pictures with one name would land on the same file: refuse before writing anything.
+        foreach (var byFolder in folders.GroupBy(f => f.Item2, StringComparer.Ordinal))
+        {
+            var clash = byFolder.SelectMany(f => f.Item1.Files).Select(Path.GetFullPath).Distinct(StringComparer.Ordinal)
+                .GroupBy(Path.GetFileName, OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal)
+                .FirstOrDefault(g => g.Count() > 1);
+            if (clash is not null)
+                throw new ArgumentException($"{clash.Count()} different pictures are named {clash.Key} ({string.Join(", ", clash)}); they cannot share {byFolder.Key}. Rename them first (Rename-TrainingImages)");
+        }
         if (whatIf)
             return new KohyaLayoutResult(root, img, groups.Any(g => g.IsReg) ? reg : null, model, log, folders, 0, 0);
 
-        int written = 0, skipped = 0;
+        int written = 0, skipped = 0, done = 0, total = groups.Sum(g => g.Files.Count);
+        string stage = mode == LinkMode.HardLink ? "Linking pictures into the layout" : "Copying pictures into the layout";
         foreach (var (group, folder) in folders)
         {
             Directory.CreateDirectory(folder);
             foreach (string file in group.Files.SelectMany(WithCaptions).Distinct(StringComparer.Ordinal))
             {
                 cancellation.ThrowIfCancellationRequested();
+                if (DatasetPlanner.ImageExtensions.Contains(Path.GetExtension(file)) && (++done % 64 == 0 || done == total))
+                    progress?.Report(new DatasetProgress(stage, done, total));
                 string target = Path.Combine(folder, Path.GetFileName(file));
                 if (File.Exists(target))
                 {
