@@ -129,7 +129,9 @@ public sealed class ClipTextEncoderTests
         using var encoder = new ClipTextEncoder(Tiny);
         encoder.eval();
         using var _ = torch.no_grad();
-        // A fresh layer norm (bias 0) makes every position's mean 0; give it a bias as real models have.
+        // A fresh final layer norm (weight 1, bias 0) gives every position the same mean, which would hide
+        // the rescaling; give it a random weight and bias as trained models have.
+        using (var scale = torch.rand(new long[] { 16 }) + 0.5) encoder.text_model.final_layer_norm.weight!.copy_(scale);
         using (var bias = torch.rand(new long[] { 16 }) + 0.5) encoder.text_model.final_layer_norm.bias!.copy_(bias);
         int[] content = { 5, 6, 7 };
         var weighted = Chunker.Layout(new WeightedTokens(content, new[] { 1.5f, 1f, 0.5f }), 1);
