@@ -48,4 +48,16 @@ public sealed class ClipTextEncoderConfigTests
         Assert.Contains(expected, e.Message);
         Assert.Equal(path, e.FilePath);
     }
+
+    [ReferenceDataFact]
+    public void Infers_the_tiny_configs_from_checkpoint_shapes()
+    {
+        foreach (string family in new[] { "sd1", "sd2" })
+        {
+            using var file = TensorFiles.Open(Path.Combine(RepoPaths.ReferenceData!, "models", $"tiny-{family}-1234.safetensors"));
+            var inferred = ClipTextEncoderConfig.FromCheckpoint(file, ClipCheckpointLayout.Detect(file.TensorNames)!, headDim: 8);
+            var expected = ClipTextEncoderConfig.FromModelJson(Path.Combine(RepoPaths.ReferenceData!, "models", $"tiny-{family}-1234.json"));
+            Assert.Equal(expected with { MlpWidth = expected.EffectiveMlpWidth }, inferred);
+        }
+    }
 }

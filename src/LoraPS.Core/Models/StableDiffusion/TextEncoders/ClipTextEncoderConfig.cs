@@ -73,6 +73,49 @@ public sealed record ClipTextEncoderConfig
             throw new ArgumentException($"{where}text pad_token_id {PadTokenId} is outside the vocabulary (0…{VocabSize - 1})");
     }
 
+    /// <summary>
+    /// Infers the hyper-parameters from a checkpoint's shapes when no configuration is given: width,
+    /// vocabulary and positions from the embeddings, layers by counting, MLP width from fc1, heads =
+    /// width / <paramref name="headDim"/> (64 in every SD encoder). Hugging Face layouts are taken as
+    /// OpenAI CLIP (quick_gelu, pad = EOS, last layer), OpenCLIP layouts as SD2 (gelu, pad 0, penultimate).
+    /// </summary>
+    public static ClipTextEncoderConfig FromCheckpoint(ITensorFile file, ClipCheckpointLayout layout, int headDim = 64)
+    {
+        bool openClip = layout.Style == ClipKeyStyle.OpenClip;
+        string tokenKey = layout.Prefix + (openClip ? "token_embedding.weight" : layout.Style == ClipKeyStyle.HuggingFace ? "text_model.embeddings.token_embedding.weight" : "embeddings.token_embedding.weight");
+        string positionKey = layout.Prefix + (openClip ? "positional_embedding" : layout.Style == ClipKeyStyle.HuggingFace ? "text_model.embeddings.position_embedding.weight" : "embeddings.position_embedding.weight");
+        string layerPrefix = layout.Prefix + (openClip ? "transformer.resblocks." : layout.Style == ClipKeyStyle.HuggingFace ? "text_model.encoder.layers." : "encoder.layers.");
+        foreach (string key in new[] { tokenKey, positionKey })
+            if (!file.Contains(key)) throw new InvalidFileException(file.Path, $"{key} is missing; cannot tell the text encoder's size");
+
+        long[] token = file.GetInfo(tokenKey).Shape, position = file.GetInfo(positionKey).Shape;
+        if (token.Length != 2 || position.Length != 2)
+            throw new InvalidFileException(file.Path, $"{tokenKey} and {positionKey} must be 2-d");
+        int layers = file.TensorNames
+            .Where(k => k.StartsWith(layerPrefix, StringComparison.Ordinal))
+            .Select(k => k[layerPrefix.Length..].Split('.')[0])
+            .Select(s => int.TryParse(s, out int n) ? n : -1)
+            .DefaultIfEmpty(-1).Max() + 1;
+        if (layers <= 0) throw new InvalidFileException(file.Path, $"no text encoder layers under {layerPrefix}");
+        string fc1 = layerPrefix + "0." + (openClip ? "mlp.c_fc.weight" : "mlp.fc1.weight");
+        int width = checked((int)token[1]);
+        var config = new ClipTextEncoderConfig
+        {
+            VocabSize = checked((int)token[0]),
+            MaxPositions = checked((int)position[0]),
+            Width = width,
+            Layers = layers,
+            Heads = headDim > 0 && width % headDim == 0 ? width / headDim : throw new InvalidFileException(file.Path, $"text width {width} is not a multiple of the head size {headDim}"),
+            MlpWidth = file.Contains(fc1) ? checked((int)file.GetInfo(fc1).Shape[0]) : 0,
+            Activation = openClip ? ClipActivation.Gelu : ClipActivation.QuickGelu,
+            PadTokenId = openClip ? 0 : checked((int)token[0]) - 1,
+            LayerUsed = openClip ? ClipLayerUsed.Penultimate : ClipLayerUsed.Last,
+        };
+        try { config.Validate(file.Path); }
+        catch (ArgumentException e) { throw new InvalidFileException(file.Path, e.Message, e); }
+        return config;
+    }
+
     /// <summary>Reads the <c>text</c> section of a model JSON (as in <c>tiny-sd1-1234.json</c>).</summary>
     public static ClipTextEncoderConfig FromModelJson(string path)
     {
