@@ -129,16 +129,9 @@ public sealed class ClipTextEncoderTests
         using var encoder = new ClipTextEncoder(Tiny);
         encoder.eval();
         using var _ = torch.no_grad();
-<<<<<<< HEAD
-        // A fresh layer norm (weight 1, bias 0) makes every position's mean the same (its normalised part
-        // sums to 0), so weighting could not move the overall mean and keep-mean would be a no-op by
-        // accident; random weight and bias, as real models have, make the positions differ.
-        using (var weight = torch.rand(new long[] { 16 }) + 0.5) encoder.text_model.final_layer_norm.weight!.copy_(weight);
-=======
         // A fresh final layer norm (weight 1, bias 0) gives every position the same mean, which would hide
         // the rescaling; give it a random weight and bias as trained models have.
         using (var scale = torch.rand(new long[] { 16 }) + 0.5) encoder.text_model.final_layer_norm.weight!.copy_(scale);
->>>>>>> tokenizer
         using (var bias = torch.rand(new long[] { 16 }) + 0.5) encoder.text_model.final_layer_norm.bias!.copy_(bias);
         int[] content = { 5, 6, 7 };
         var weighted = Chunker.Layout(new WeightedTokens(content, new[] { 1.5f, 1f, 0.5f }), 1);
