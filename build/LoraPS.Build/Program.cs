@@ -76,6 +76,7 @@ int Demo()
 int Bench()
 {
     Build();
+    NativeShimBuilder.BuildBenchmarkTwins(ctx);
     return Shell.RunCode("dotnet", new[] { "run", "--project", Path.Combine(root, "bench", "LoraPS.Bench"), "-c", ctx.Configuration, "--no-build", "--" }.Concat(rest), root);
 }
 

@@ -8,7 +8,7 @@ namespace LoraPS.Torch;
 /// Entry points shaped like PyTorch's <c>torch</c> namespace, so model code reads like the Python
 /// people know. Lower-case names are deliberate. Split over torch*.cs by theme.
 /// </summary>
-#pragma warning disable IDE1006, CS8981 // lower-case names mirror PyTorch's
+#pragma warning disable IDE1006 // lower-case names mirror PyTorch's
 public static unsafe partial class torch
 {
     public const ScalarType float32 = ScalarType.Float32;

@@ -71,7 +71,27 @@ public static unsafe class LibTorchLoader
             _handle = IntPtr.Zero;
             return $"The libtorch shim at {from} has interface version {abi}, but this LoraPS expects {ExpectedAbi}. Rebuild it with `./build.sh native`.";
         }
+        UseAllCoresUnlessTold();
         return null;
+    }
+
+    /// <summary>Environment variable that sets libtorch's intra-op thread count at load.</summary>
+    public const string ThreadsVariable = "LORAPS_THREADS";
+
+    /// <summary>
+    /// Debian's libtorch starts with one intra-op thread on small machines, leaving cores idle. Unless
+    /// the user chose (LORAPS_THREADS, or OpenMP's/MKL's own variables), use every core.
+    /// </summary>
+    private static void UseAllCoresUnlessTold()
+    {
+        string? chosen = Environment.GetEnvironmentVariable(ThreadsVariable);
+        int threads;
+        if (int.TryParse(chosen, out int n) && n > 0) threads = n;
+        else if (Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is { Length: > 0 } ||
+                 Environment.GetEnvironmentVariable("MKL_NUM_THREADS") is { Length: > 0 }) return;
+        else threads = Environment.ProcessorCount;
+        if (NativeLibrary.TryGetExport(_handle, "lt_set_num_threads", out IntPtr setThreads))
+            ((delegate* unmanaged<int, void>)setThreads)(threads);
     }
 
     /// <summary>
