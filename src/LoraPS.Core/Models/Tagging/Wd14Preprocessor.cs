@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using LoraPS.Formats.Images;
 using LoraPS.Formats.Images.Resampling;
@@ -18,35 +19,43 @@ public static unsafe class Wd14Preprocessor
         if (size <= 0) throw new ArgumentOutOfRangeException(nameof(size));
         if (bgr.Length < size * size * 3) throw new ArgumentException($"buffer holds {bgr.Length} bytes; {size * size * 3} needed", nameof(bgr));
         int square = Math.Max(image.Width, image.Height);
-        byte[] padded = square == size ? null! : new byte[square * square * 3];
-        Span<byte> target = square == size ? bgr : padded;
-        target[..(square * square * 3)].Fill(255);
-        int left = (square - image.Width) / 2, top = (square - image.Height) / 2;
-        fixed (byte* px = image.Pixels)
-        fixed (byte* dstBase = target)
-            for (int y = 0; y < image.Height; y++)
-            {
-                byte* s = px + (long)y * image.Width * 4;
-                byte* d = dstBase + ((long)(top + y) * square + left) * 3;
-                for (int x = 0; x < image.Width; x++, s += 4, d += 3)
+        // Pictures are large and many: the padded square comes from the shared pool rather than the large-object heap.
+        byte[]? padded = square == size ? null : ArrayPool<byte>.Shared.Rent(square * square * 3);
+        try
+        {
+            Span<byte> target = square == size ? bgr : padded;
+            target[..(square * square * 3)].Fill(255);
+            int left = (square - image.Width) / 2, top = (square - image.Height) / 2;
+            fixed (byte* px = image.Pixels)
+            fixed (byte* dstBase = target)
+                for (int y = 0; y < image.Height; y++)
                 {
-                    int a = s[3];
-                    if (a == 255)
+                    byte* s = px + (long)y * image.Width * 4;
+                    byte* d = dstBase + ((long)(top + y) * square + left) * 3;
+                    for (int x = 0; x < image.Width; x++, s += 4, d += 3)
                     {
-                        d[0] = s[2];
-                        d[1] = s[1];
-                        d[2] = s[0];
-                    }
-                    else
-                    {
-                        d[0] = ImageOps.Blend(255, s[2], a);
-                        d[1] = ImageOps.Blend(255, s[1], a);
-                        d[2] = ImageOps.Blend(255, s[0], a);
+                        int a = s[3];
+                        if (a == 255)
+                        {
+                            d[0] = s[2];
+                            d[1] = s[1];
+                            d[2] = s[0];
+                        }
+                        else
+                        {
+                            d[0] = ImageOps.Blend(255, s[2], a);
+                            d[1] = ImageOps.Blend(255, s[1], a);
+                            d[2] = ImageOps.Blend(255, s[0], a);
+                        }
                     }
                 }
-            }
-        if (square > size) AreaResampler.Resize(padded, square, square, bgr, size, size, 3);
-        else if (square < size) ConvolutionResampler.Resize(padded, square, square, bgr, size, size, 3, ConvolutionFilter.Lanczos);
+            if (square > size) AreaResampler.Resize(padded, square, square, bgr, size, size, 3);
+            else if (square < size) ConvolutionResampler.Resize(padded, square, square, bgr, size, size, 3, ConvolutionFilter.Lanczos);
+        }
+        finally
+        {
+            if (padded != null) ArrayPool<byte>.Shared.Return(padded);
+        }
     }
 
     public static byte[] ToBgr(RgbaImage image, int size)
@@ -59,8 +68,14 @@ public static unsafe class Wd14Preprocessor
     /// <summary>Writes the model input (float32 BGR, 0–255) for one image into <paramref name="input"/> (size·size·3 floats).</summary>
     public static void ToModelInput(RgbaImage image, int size, Span<float> input)
     {
-        byte[] bgr = ToBgr(image, size);
-        ToFloats(bgr, input);
+        int n = size * size * 3;
+        byte[] bgr = ArrayPool<byte>.Shared.Rent(n);
+        try
+        {
+            ToBgr(image, size, bgr);
+            ToFloats(bgr.AsSpan(0, n), input);
+        }
+        finally { ArrayPool<byte>.Shared.Return(bgr); }
     }
 
     /// <summary>Bytes to floats, 0–255, vectorised (Vector widening) where the hardware allows.</summary>

@@ -77,6 +77,10 @@ public sealed record TagFrequencySummary
     public TimeSpan Elapsed { get; init; }
     /// <summary>Time spent inside ONNX Runtime's Run; Elapsed minus this is LoraPS's own per-image overhead.</summary>
     public TimeSpan InferenceTime { get; init; }
+    /// <summary>Time inference waited for decoded pictures after the first (decoding slower than the model when large).</summary>
+    public TimeSpan InputWait { get; init; }
+    /// <summary>Time until the first picture of each run was ready (nothing to overlap with yet).</summary>
+    public TimeSpan PipelineFill { get; init; }
     public double ImagesPerSecond => Elapsed.TotalSeconds > 0 ? Tagged / Elapsed.TotalSeconds : 0;
     /// <summary>Tags by how many captions got them, most frequent first.</summary>
     public IReadOnlyList<TagFrequency> Frequencies { get; init; } = Array.Empty<TagFrequency>();
