@@ -112,7 +112,7 @@ public sealed class TaggerBenchmark : IBenchmark
         report.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var (workers, batch) in new[] { (1, 1), (Environment.ProcessorCount, 1), (Environment.ProcessorCount, 8) })
         {
-            var options = new TaggerOptions { ModelPath = model, DecodeWorkers = workers, BatchSize = batch, Device = OnnxDevice.Cpu, Threads = 1 };
+            var options = new TaggerOptions { ModelPath = model, DecodeWorkers = workers, BatchSize = batch, Device = OnnxDevice.Cpu, Threads = 1, Force = true };
             using var warm = TaggerSession.Open(options);
             foreach (var _ in warm.Tag(files.Take(4).Select(f => new TrainingImage { Path = f }).ToList())) { }
             using var session = TaggerSession.Open(options);
@@ -140,7 +140,7 @@ public sealed class TaggerBenchmark : IBenchmark
         foreach (int batch in new[] { 1, 2 })
         {
             var load = Stopwatch.StartNew();
-            using var session = TaggerSession.Open(new TaggerOptions { ModelPath = model, BatchSize = batch, Device = OnnxDevice.Cpu });
+            using var session = TaggerSession.Open(new TaggerOptions { ModelPath = model, BatchSize = batch, Device = OnnxDevice.Cpu, Force = true });
             load.Stop();
             foreach (var _ in session.Tag(files.Take(batch).Select(f => new TrainingImage { Path = f }).ToList())) { } // warm-up
             var clock = Stopwatch.StartNew();

@@ -78,6 +78,7 @@ public class TagSelectionTests
                 Separator = " | ",
             },
             CaptionExtension = "caption",
+            Force = true,
         };
         var result = Run(options, new[] { image }).Single();
         // 0.5 drops smile/blue eyes; characters need 0.85 (miku 0.95, rin 0.86); 1girl and 2boys excluded;
@@ -119,12 +120,17 @@ public class TagSelectionTests
         Assert.Equal("keep me", skip.Image.Caption);
         Assert.Equal("keep me\n", File.ReadAllText(caption));
 
-        var whatIf = Run(options, new[] { image }, (_, _) => false).Single();
+        var whatIf = Run(options with { Force = true }, new[] { image }, (_, _) => false).Single();
         Assert.Equal(TaggerOutcome.NotWritten, whatIf.Outcome);
         Assert.Equal("1girl, 2boys", whatIf.Image.Caption);
         Assert.Equal("keep me\n", File.ReadAllText(caption));
 
-        var overwrite = Run(options, new[] { image }).Single();
+        // Overwrite replaces a file the user owns only with Force.
+        var refused = Run(options, new[] { image }).Single();
+        Assert.Equal(TaggerOutcome.Failed, refused.Outcome);
+        Assert.Contains("-Force", refused.Error!.Message);
+        Assert.Equal("keep me\n", File.ReadAllText(caption));
+        var overwrite = Run(options with { Force = true }, new[] { image }).Single();
         Assert.Equal(TaggerOutcome.Tagged, overwrite.Outcome);
         Assert.Equal("1girl, 2boys\n", File.ReadAllText(caption));
     }

@@ -78,6 +78,8 @@ public sealed class TaggerSession : IDisposable
             string? existing = File.Exists(captionPath) ? File.ReadAllText(captionPath).TrimEnd('\r', '\n') : null;
             if (existing != null && _options.Mode == CaptionMode.Skip)
                 return new Prepared(image with { Caption = existing }, null, existing, null, true);
+            if (existing != null && _options.Mode == CaptionMode.Overwrite && !_options.Force)
+                throw new IOException($"{captionPath} already exists; use -Force (--force) to replace it, -Mode Append to add to it, or -Mode Skip to leave it");
             byte[] data = File.ReadAllBytes(image.Path);
             var codec = ImageCodecs.Find(data.AsSpan(0, Math.Min(32, data.Length)));
             var decoded = ImageCodecs.Decode(data, ImageDecodeOptions.Default with { ApplyOrientation = _options.ApplyExifOrientation }, image.Path);
