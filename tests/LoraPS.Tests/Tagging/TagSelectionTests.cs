@@ -166,6 +166,22 @@ public class TagSelectionTests
     }
 
     [Fact]
+    public void ACaptionThatCannotBeWrittenFailsThatPictureOnly()
+    {
+        using var dir = new TempFolder();
+        string model = MakeModel(dir, "N");
+        string blocked = Picture(dir, "blocked.png");
+        string fine = Picture(dir, "fine.png");
+        Directory.CreateDirectory(dir.File("blocked.txt")); // a folder where the caption file should go
+        var results = Run(new TaggerOptions { ModelPath = model, BatchSize = 2 }, new[] { blocked, fine });
+        var failed = results.Single(r => r.Image.Path == blocked);
+        Assert.Equal(TaggerOutcome.Failed, failed.Outcome);
+        Assert.NotNull(failed.Error);
+        Assert.Equal(TaggerOutcome.Tagged, results.Single(r => r.Image.Path == fine).Outcome);
+        Assert.True(File.Exists(dir.File("fine.txt")));
+    }
+
+    [Fact]
     public void SelectorUnitRules()
     {
         var set = Wd14TagSet.Parse("tag_id,name,category,count\n1,general,9,1\n2,\"a,b_c\",0,1\n3,>_<,0,1\n4,x_y,4,1\n", "t.csv");
