@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using LoraPS.Formats.Images;
 using LoraPS.Formats.Images.Resampling;
 
@@ -13,6 +15,9 @@ namespace LoraPS.Models.Tagging;
 /// </summary>
 public static unsafe class Wd14Preprocessor
 {
+    private static readonly Vector128<byte> AlphaMask = Vector128.Create(0xFF000000u).AsByte();
+    private static readonly Vector128<byte> RgbaToBgr = Vector128.Create((byte)2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, 0x80, 0x80, 0x80, 0x80);
+
     /// <summary>Writes the size × size × 3 BGR bytes of <paramref name="image"/> into <paramref name="bgr"/>.</summary>
     public static void ToBgr(RgbaImage image, int size, Span<byte> bgr)
     {
@@ -32,22 +37,17 @@ public static unsafe class Wd14Preprocessor
                 {
                     byte* s = px + (long)y * image.Width * 4;
                     byte* d = dstBase + ((long)(top + y) * square + left) * 3;
-                    for (int x = 0; x < image.Width; x++, s += 4, d += 3)
+                    int x = 0;
+                    // Four opaque pixels at a time: RGBA×4 → BGR×4 with one byte shuffle (16-byte store, 12 kept).
+                    for (; x + 6 <= image.Width; x += 4, s += 16, d += 12)
                     {
-                        int a = s[3];
-                        if (a == 255)
-                        {
-                            d[0] = s[2];
-                            d[1] = s[1];
-                            d[2] = s[0];
-                        }
+                        var v = Vector128.Load(s);
+                        if (Vector128.EqualsAll(v & AlphaMask, AlphaMask))
+                            (Ssse3.IsSupported ? Ssse3.Shuffle(v, RgbaToBgr) : Vector128.Shuffle(v, RgbaToBgr)).Store(d);
                         else
-                        {
-                            d[0] = ImageOps.Blend(255, s[2], a);
-                            d[1] = ImageOps.Blend(255, s[1], a);
-                            d[2] = ImageOps.Blend(255, s[0], a);
-                        }
+                            for (int k = 0; k < 4; k++) Pixel(s + 4 * k, d + 3 * k);
                     }
+                    for (; x < image.Width; x++, s += 4, d += 3) Pixel(s, d);
                 }
             if (square > size) AreaResampler.Resize(padded, square, square, bgr, size, size, 3);
             else if (square < size) ConvolutionResampler.Resize(padded, square, square, bgr, size, size, 3, ConvolutionFilter.Lanczos);
@@ -55,6 +55,24 @@ public static unsafe class Wd14Preprocessor
         finally
         {
             if (padded != null) ArrayPool<byte>.Shared.Return(padded);
+        }
+    }
+
+    /// <summary>One RGBA pixel to BGR, composited onto white with Pillow's rounding when not opaque.</summary>
+    private static void Pixel(byte* s, byte* d)
+    {
+        int a = s[3];
+        if (a == 255)
+        {
+            d[0] = s[2];
+            d[1] = s[1];
+            d[2] = s[0];
+        }
+        else
+        {
+            d[0] = ImageOps.Blend(255, s[2], a);
+            d[1] = ImageOps.Blend(255, s[1], a);
+            d[2] = ImageOps.Blend(255, s[0], a);
         }
     }
 
