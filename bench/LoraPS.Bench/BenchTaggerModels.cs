@@ -24,7 +24,10 @@ internal static class BenchTaggerModels
         g.AddInput("input", OnnxElementType.Float, "N", 448, 448, 3);
         string mean = g.Add("ReduceMean", new[] { "input" }, OnnxAttribute.IntList("axes", 1, 2), OnnxAttribute.Int("keepdims", 0));
         string mm = g.Add("MatMul", new[] { mean, g.AddInitializer("w", new float[3 * tags], 3, tags) });
-        g.AddNode("Add", new[] { mm, g.AddInitializer("b", Enumerable.Repeat(0.5f, tags).ToArray(), tags) }, new[] { "output" });
+        // A realistic caption: the 4 ratings, then about 30 tags over the threshold, the rest far below it.
+        var scores = new float[tags];
+        for (int i = 0; i < tags; i++) scores[i] = i < 4 ? 0.25f : i % 300 == 7 ? 0.9f : 0.01f;
+        g.AddNode("Add", new[] { mm, g.AddInitializer("b", scores, tags) }, new[] { "output" });
         g.AddOutput("output", OnnxElementType.Float, "N", tags);
         OnnxModelWriter.Write(Path.Combine(folder, "model.onnx"), g, overwrite: true);
         WriteTags(folder, tags);
@@ -63,8 +66,8 @@ internal static class BenchTaggerModels
             g.Add("Conv", new[] { x, Weights("conv_w", 1f / MathF.Sqrt(cin / groups * k * k), cout, cin / groups, k, k), Constant("conv_b", 0f, cout) },
                 OnnxAttribute.IntList("kernel_shape", k, k), OnnxAttribute.IntList("strides", stride, stride),
                 OnnxAttribute.IntList("pads", pad, pad, pad, pad), OnnxAttribute.Int("group", groups));
-        string Linear(string x, int cin, int cout) =>
-            g.Add("Add", new[] { g.Add("MatMul", new[] { x, Weights("fc_w", 1f / MathF.Sqrt(cin), cin, cout) }), Constant("fc_b", 0f, cout) });
+        string Linear(string x, int cin, int cout, float bias = 0f) =>
+            g.Add("Add", new[] { g.Add("MatMul", new[] { x, Weights("fc_w", 1f / MathF.Sqrt(cin), cin, cout) }), Constant("fc_b", bias, cout) });
         string Gelu(string x)
         {
             string inner = g.Add("Erf", new[] { g.Add("Div", new[] { x, Constant("sqrt2", MathF.Sqrt(2f)) }) });
@@ -94,7 +97,8 @@ internal static class BenchTaggerModels
             }
         }
         string pooled = g.Add("Flatten", new[] { g.Add("GlobalAveragePool", new[] { h }) }, OnnxAttribute.Int("axis", 1));
-        string logits = Linear(LayerNorm(pooled, dims[3]), dims[3], tags);
+        // Head bias −4 keeps most random-weight scores low, so captions have a realistic length.
+        string logits = Linear(LayerNorm(pooled, dims[3]), dims[3], tags, -4f);
         g.AddNode("Sigmoid", new[] { logits }, new[] { "predictions_sigmoid" });
         g.AddOutput("predictions_sigmoid", OnnxElementType.Float, batch, tags);
         // LayerNormalization needs opset 17.

@@ -28,6 +28,7 @@ internal static class TagCommand
         var separator = new Option<string>("--separator") { Description = "Between tags.", DefaultValueFactory = _ => ", " };
         var extension = new Option<string>("--caption-extension") { Description = "Caption file extension.", DefaultValueFactory = _ => ".txt" };
         var mode = new Option<CaptionMode>("--mode") { Description = "Existing captions: Overwrite, Append or Skip.", DefaultValueFactory = _ => CaptionMode.Overwrite };
+        var force = new Option<bool>("--force") { Description = "Let --mode Overwrite replace existing caption files." };
         var recurse = new Option<bool>("--recurse") { Description = "Include sub-folders." };
         var batch = new Option<int>("--batch-size") { Description = "Images per inference call (v3 models).", DefaultValueFactory = _ => 1 };
         var device = new Option<OnnxDevice>("--device") { Description = "Auto, Cpu or Cuda.", DefaultValueFactory = _ => OnnxDevice.Auto };
@@ -37,7 +38,7 @@ internal static class TagCommand
         var command = new Command("tag", "Tag pictures with a WD14 tagger and write caption files (as sd-scripts' tag_images_by_wd14_tagger.py).")
         {
             paths, modelPath, model, revision, cache, offline, general, character, rating, exclude, first, add, keepUnderscore,
-            charactersFirst, separator, extension, mode, recurse, batch, device, threads, dryRun, json,
+            charactersFirst, separator, extension, mode, force, recurse, batch, device, threads, dryRun, json,
         };
         static string[] Split(string[]? values) =>
             (values ?? Array.Empty<string>()).SelectMany(v => v.Split(',')).Select(v => v.Trim()).Where(v => v.Length > 0).ToArray();
@@ -68,6 +69,7 @@ internal static class TagCommand
                     },
                     CaptionExtension = parse.GetValue(extension)!,
                     Mode = parse.GetValue(mode),
+                    Force = parse.GetValue(force),
                     Recurse = parse.GetValue(recurse),
                     BatchSize = parse.GetValue(batch),
                     Device = parse.GetValue(device),

@@ -98,9 +98,24 @@ public sealed partial class HubClient : IDisposable
 
     private async Task<Metadata> HeadAsync(string url, string repoId, string fileName, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Head, url);
-        if (!string.IsNullOrEmpty(_options.Token)) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.Token);
-        using var response = await _head.SendAsync(request, ct).ConfigureAwait(false);
+        HttpResponseMessage response;
+        for (int hops = 0; ; hops++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Head, url);
+            if (!string.IsNullOrEmpty(_options.Token)) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.Token);
+            response = await _head.SendAsync(request, ct).ConfigureAwait(false);
+            // A relative redirect (a renamed repo) is followed, as huggingface_hub does; an absolute one is the
+            // LFS/CDN hop, whose file facts are already in this answer's X-Linked-* headers.
+            int code = (int)response.StatusCode;
+            if (code is >= 300 and < 400 && response.Headers.Location is { IsAbsoluteUri: false } next && hops < 5)
+            {
+                url = new Uri(new Uri(url), next).ToString();
+                response.Dispose();
+                continue;
+            }
+            break;
+        }
+        using var _ = response;
         int status = (int)response.StatusCode;
         if (status is 401 or 403)
             throw new HubException($"{repoId}/{fileName}: the hub refused access ({status}); the repo may be gated or private — set HF_TOKEN");

@@ -45,6 +45,8 @@ public sealed class InvokeWD14TaggerCommand : LoraCmdlet
     [Parameter] public string Separator { get; set; } = ", ";
     [Parameter] public string CaptionExtension { get; set; } = ".txt";
     [Parameter] public CaptionMode Mode { get; set; } = CaptionMode.Overwrite;
+    /// <summary>Replace existing caption files (-Mode Overwrite); without it they are reported and kept.</summary>
+    [Parameter] public SwitchParameter Force { get; set; }
     [Parameter] public SwitchParameter Recurse { get; set; }
     [Parameter, ValidateRange(1, 1024)] public int BatchSize { get; set; } = 1;
     [Parameter] public OnnxDevice Device { get; set; } = OnnxDevice.Auto;
@@ -92,6 +94,7 @@ public sealed class InvokeWD14TaggerCommand : LoraCmdlet
             },
             CaptionExtension = CaptionExtension,
             Mode = Mode,
+            Force = Force,
             Recurse = Recurse,
             BatchSize = BatchSize,
             Device = Device,

@@ -99,6 +99,19 @@ public class HubClientTests
     }
 
     [Fact]
+    public void ARenamedRepoIsFollowed()
+    {
+        using var server = new LocalHubServer();
+        using var cache = new TempFolder();
+        byte[] data = Content(5_000, 5);
+        server.Add("owner/new-name", "model.onnx", data);
+        server.Renamed["/owner/old-name"] = "owner/new-name";
+        using var client = new HubClient(new HubOptions { Endpoint = server.Endpoint, CacheDir = cache.Path, Offline = false });
+        Assert.Equal(data, File.ReadAllBytes(client.Download("owner/old-name", "model.onnx")));
+        Assert.Contains(server.Requests, r => r.StartsWith("HEAD /owner/new-name/"));
+    }
+
+    [Fact]
     public void AnUnreachableHubWithoutACacheSaysSo()
     {
         using var cache = new TempFolder();

@@ -34,6 +34,9 @@ public sealed class LocalHubServer : IDisposable
         _ = Task.Run(Loop);
     }
 
+    /// <summary>Old repo path ("/owner/old") → new repo id, answered with a relative 307 as the hub does for renamed repos.</summary>
+    public Dictionary<string, string> Renamed { get; } = new();
+
     public void Add(string repoId, string file, byte[] content) => _files[$"/{repoId}/resolve/main/{file}"] = content;
 
     public static string Sha256(byte[] data) => Convert.ToHexString(SHA256.HashData(data)).ToLowerInvariant();
@@ -57,6 +60,13 @@ public sealed class LocalHubServer : IDisposable
         lock (Requests) Requests.Add($"{request.HttpMethod} {path} {request.Headers["Range"]}".TrimEnd());
         try
         {
+            if (Renamed.TryGetValue(path.Split("/resolve/")[0], out string? newRepo))
+            {
+                response.StatusCode = 307;
+                response.Headers["Location"] = "/" + newRepo + "/resolve/" + path.Split("/resolve/")[1];
+                response.Close();
+                return;
+            }
             if (!_files.TryGetValue(path, out byte[]? content))
             {
                 response.StatusCode = 404;

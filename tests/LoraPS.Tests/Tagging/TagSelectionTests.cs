@@ -78,6 +78,7 @@ public class TagSelectionTests
                 Separator = " | ",
             },
             CaptionExtension = "caption",
+            Force = true,
         };
         var result = Run(options, new[] { image }).Single();
         // 0.5 drops smile/blue eyes; characters need 0.85 (miku 0.95, rin 0.86); 1girl and 2boys excluded;
@@ -119,12 +120,17 @@ public class TagSelectionTests
         Assert.Equal("keep me", skip.Image.Caption);
         Assert.Equal("keep me\n", File.ReadAllText(caption));
 
-        var whatIf = Run(options, new[] { image }, (_, _) => false).Single();
+        var whatIf = Run(options with { Force = true }, new[] { image }, (_, _) => false).Single();
         Assert.Equal(TaggerOutcome.NotWritten, whatIf.Outcome);
         Assert.Equal("1girl, 2boys", whatIf.Image.Caption);
         Assert.Equal("keep me\n", File.ReadAllText(caption));
 
-        var overwrite = Run(options, new[] { image }).Single();
+        // Overwrite replaces a file the user owns only with Force.
+        var refused = Run(options, new[] { image }).Single();
+        Assert.Equal(TaggerOutcome.Failed, refused.Outcome);
+        Assert.Contains("-Force", refused.Error!.Message);
+        Assert.Equal("keep me\n", File.ReadAllText(caption));
+        var overwrite = Run(options with { Force = true }, new[] { image }).Single();
         Assert.Equal(TaggerOutcome.Tagged, overwrite.Outcome);
         Assert.Equal("1girl, 2boys\n", File.ReadAllText(caption));
     }
@@ -157,6 +163,22 @@ public class TagSelectionTests
         Assert.Equal((4, 2, 2, 0), (summary.Images, summary.Tagged, summary.Failed, summary.Skipped));
         Assert.Equal(new[] { "1girl", "2boys", "hatsune miku" }, summary.Frequencies.Select(f => f.Tag).OrderBy(t => t));
         Assert.All(summary.Frequencies, f => Assert.Equal(2, f.Count));
+    }
+
+    [Fact]
+    public void ACaptionThatCannotBeWrittenFailsThatPictureOnly()
+    {
+        using var dir = new TempFolder();
+        string model = MakeModel(dir, "N");
+        string blocked = Picture(dir, "blocked.png");
+        string fine = Picture(dir, "fine.png");
+        Directory.CreateDirectory(dir.File("blocked.txt")); // a folder where the caption file should go
+        var results = Run(new TaggerOptions { ModelPath = model, BatchSize = 2 }, new[] { blocked, fine });
+        var failed = results.Single(r => r.Image.Path == blocked);
+        Assert.Equal(TaggerOutcome.Failed, failed.Outcome);
+        Assert.NotNull(failed.Error);
+        Assert.Equal(TaggerOutcome.Tagged, results.Single(r => r.Image.Path == fine).Outcome);
+        Assert.True(File.Exists(dir.File("fine.txt")));
     }
 
     [Fact]

@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using LoraPS.Formats.Images;
 using LoraPS.Formats.Images.Resampling;
 
@@ -12,41 +15,65 @@ namespace LoraPS.Models.Tagging;
 /// </summary>
 public static unsafe class Wd14Preprocessor
 {
+    private static readonly Vector128<byte> AlphaMask = Vector128.Create(0xFF000000u).AsByte();
+    private static readonly Vector128<byte> RgbaToBgr = Vector128.Create((byte)2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, 0x80, 0x80, 0x80, 0x80);
+
     /// <summary>Writes the size × size × 3 BGR bytes of <paramref name="image"/> into <paramref name="bgr"/>.</summary>
     public static void ToBgr(RgbaImage image, int size, Span<byte> bgr)
     {
         if (size <= 0) throw new ArgumentOutOfRangeException(nameof(size));
         if (bgr.Length < size * size * 3) throw new ArgumentException($"buffer holds {bgr.Length} bytes; {size * size * 3} needed", nameof(bgr));
         int square = Math.Max(image.Width, image.Height);
-        byte[] padded = square == size ? null! : new byte[square * square * 3];
-        Span<byte> target = square == size ? bgr : padded;
-        target[..(square * square * 3)].Fill(255);
-        int left = (square - image.Width) / 2, top = (square - image.Height) / 2;
-        fixed (byte* px = image.Pixels)
-        fixed (byte* dstBase = target)
-            for (int y = 0; y < image.Height; y++)
-            {
-                byte* s = px + (long)y * image.Width * 4;
-                byte* d = dstBase + ((long)(top + y) * square + left) * 3;
-                for (int x = 0; x < image.Width; x++, s += 4, d += 3)
+        // Pictures are large and many: the padded square comes from the shared pool rather than the large-object heap.
+        byte[]? padded = square == size ? null : ArrayPool<byte>.Shared.Rent(square * square * 3);
+        try
+        {
+            Span<byte> target = square == size ? bgr : padded;
+            target[..(square * square * 3)].Fill(255);
+            int left = (square - image.Width) / 2, top = (square - image.Height) / 2;
+            fixed (byte* px = image.Pixels)
+            fixed (byte* dstBase = target)
+                for (int y = 0; y < image.Height; y++)
                 {
-                    int a = s[3];
-                    if (a == 255)
+                    byte* s = px + (long)y * image.Width * 4;
+                    byte* d = dstBase + ((long)(top + y) * square + left) * 3;
+                    int x = 0;
+                    // Four opaque pixels at a time: RGBA×4 → BGR×4 with one byte shuffle (16-byte store, 12 kept).
+                    for (; x + 6 <= image.Width; x += 4, s += 16, d += 12)
                     {
-                        d[0] = s[2];
-                        d[1] = s[1];
-                        d[2] = s[0];
+                        var v = Vector128.Load(s);
+                        if (Vector128.EqualsAll(v & AlphaMask, AlphaMask))
+                            (Ssse3.IsSupported ? Ssse3.Shuffle(v, RgbaToBgr) : Vector128.Shuffle(v, RgbaToBgr)).Store(d);
+                        else
+                            for (int k = 0; k < 4; k++) Pixel(s + 4 * k, d + 3 * k);
                     }
-                    else
-                    {
-                        d[0] = ImageOps.Blend(255, s[2], a);
-                        d[1] = ImageOps.Blend(255, s[1], a);
-                        d[2] = ImageOps.Blend(255, s[0], a);
-                    }
+                    for (; x < image.Width; x++, s += 4, d += 3) Pixel(s, d);
                 }
-            }
-        if (square > size) AreaResampler.Resize(padded, square, square, bgr, size, size, 3);
-        else if (square < size) ConvolutionResampler.Resize(padded, square, square, bgr, size, size, 3, ConvolutionFilter.Lanczos);
+            if (square > size) AreaResampler.Resize(padded, square, square, bgr, size, size, 3);
+            else if (square < size) ConvolutionResampler.Resize(padded, square, square, bgr, size, size, 3, ConvolutionFilter.Lanczos);
+        }
+        finally
+        {
+            if (padded != null) ArrayPool<byte>.Shared.Return(padded);
+        }
+    }
+
+    /// <summary>One RGBA pixel to BGR, composited onto white with Pillow's rounding when not opaque.</summary>
+    private static void Pixel(byte* s, byte* d)
+    {
+        int a = s[3];
+        if (a == 255)
+        {
+            d[0] = s[2];
+            d[1] = s[1];
+            d[2] = s[0];
+        }
+        else
+        {
+            d[0] = ImageOps.Blend(255, s[2], a);
+            d[1] = ImageOps.Blend(255, s[1], a);
+            d[2] = ImageOps.Blend(255, s[0], a);
+        }
     }
 
     public static byte[] ToBgr(RgbaImage image, int size)
@@ -59,8 +86,14 @@ public static unsafe class Wd14Preprocessor
     /// <summary>Writes the model input (float32 BGR, 0–255) for one image into <paramref name="input"/> (size·size·3 floats).</summary>
     public static void ToModelInput(RgbaImage image, int size, Span<float> input)
     {
-        byte[] bgr = ToBgr(image, size);
-        ToFloats(bgr, input);
+        int n = size * size * 3;
+        byte[] bgr = ArrayPool<byte>.Shared.Rent(n);
+        try
+        {
+            ToBgr(image, size, bgr);
+            ToFloats(bgr.AsSpan(0, n), input);
+        }
+        finally { ArrayPool<byte>.Shared.Return(bgr); }
     }
 
     /// <summary>Bytes to floats, 0–255, vectorised (Vector widening) where the hardware allows.</summary>

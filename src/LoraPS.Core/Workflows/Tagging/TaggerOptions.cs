@@ -7,7 +7,7 @@ namespace LoraPS.Workflows.Tagging;
 /// <summary>What to do with an existing caption file.</summary>
 public enum CaptionMode
 {
-    /// <summary>Replace it.</summary>
+    /// <summary>Replace it — only with <see cref="TaggerOptions.Force"/> (nothing a user owns is overwritten without it).</summary>
     Overwrite,
     /// <summary>Keep its tags and add the new ones after them (sd-scripts --append_tags).</summary>
     Append,
@@ -30,6 +30,8 @@ public sealed record TaggerOptions
     /// <summary>The caption file is the image's stem plus this (sd-scripts --caption_extension; default .txt).</summary>
     public string CaptionExtension { get; init; } = ".txt";
     public CaptionMode Mode { get; init; } = CaptionMode.Overwrite;
+    /// <summary>Lets <see cref="CaptionMode.Overwrite"/> replace existing caption files; without it they are reported and left alone.</summary>
+    public bool Force { get; init; }
     public bool Recurse { get; init; }
 
     /// <summary>Images per ONNX Runtime call; a model with a fixed batch (v2) runs its own size.</summary>
@@ -77,6 +79,10 @@ public sealed record TagFrequencySummary
     public TimeSpan Elapsed { get; init; }
     /// <summary>Time spent inside ONNX Runtime's Run; Elapsed minus this is LoraPS's own per-image overhead.</summary>
     public TimeSpan InferenceTime { get; init; }
+    /// <summary>Time inference waited for decoded pictures after the first (decoding slower than the model when large).</summary>
+    public TimeSpan InputWait { get; init; }
+    /// <summary>Time until the first picture of each run was ready (nothing to overlap with yet).</summary>
+    public TimeSpan PipelineFill { get; init; }
     public double ImagesPerSecond => Elapsed.TotalSeconds > 0 ? Tagged / Elapsed.TotalSeconds : 0;
     /// <summary>Tags by how many captions got them, most frequent first.</summary>
     public IReadOnlyList<TagFrequency> Frequencies { get; init; } = Array.Empty<TagFrequency>();

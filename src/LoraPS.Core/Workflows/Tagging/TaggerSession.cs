@@ -18,8 +18,10 @@ public sealed class TaggerSession : IDisposable
     private readonly TaggerOptions _options;
     private readonly Wd14TagSelector _selector;
     private readonly Dictionary<string, int> _frequencies = new();
-    private readonly Stopwatch _clock = new(), _inference = new();
+    private readonly Stopwatch _clock = new(), _inference = new(), _waiting = new(), _filling = new();
     private int _images, _tagged, _skipped, _failed;
+    // Model inputs are 2.4 MB each: reuse them instead of allocating one per picture on the large-object heap.
+    private readonly System.Collections.Concurrent.ConcurrentBag<float[]> _inputs = new();
 
     public Wd14Model Model { get; }
     /// <summary>Things the user should know (e.g. a batch size the model forces down), once per run.</summary>
@@ -76,11 +78,14 @@ public sealed class TaggerSession : IDisposable
             string? existing = File.Exists(captionPath) ? File.ReadAllText(captionPath).TrimEnd('\r', '\n') : null;
             if (existing != null && _options.Mode == CaptionMode.Skip)
                 return new Prepared(image with { Caption = existing }, null, existing, null, true);
+            if (existing != null && _options.Mode == CaptionMode.Overwrite && !_options.Force)
+                throw new IOException($"{captionPath} already exists; use -Force (--force) to replace it, -Mode Append to add to it, or -Mode Skip to leave it");
             byte[] data = File.ReadAllBytes(image.Path);
             var codec = ImageCodecs.Find(data.AsSpan(0, Math.Min(32, data.Length)));
             var decoded = ImageCodecs.Decode(data, ImageDecodeOptions.Default with { ApplyOrientation = _options.ApplyExifOrientation }, image.Path);
-            var input = new float[size * size * 3];
-            Wd14Preprocessor.ToModelInput(decoded, size, input);
+            if (!_inputs.TryTake(out float[]? input) || input.Length != size * size * 3) input = new float[size * size * 3];
+            try { Wd14Preprocessor.ToModelInput(decoded, size, input); }
+            catch { _inputs.Add(input); throw; }
             image = image with { Width = decoded.Width, Height = decoded.Height, Format = codec?.Format ?? image.Format };
             return new Prepared(image, input, existing, null, false);
         }
@@ -107,7 +112,8 @@ public sealed class TaggerSession : IDisposable
         var limiter = new SemaphoreSlim(workers);
         var window = new Queue<Task<Prepared>>();
         var pending = new List<Prepared>(batch);
-        int next = 0, done = 0;
+        int next = 0, done = 0, imagesBefore = _images;
+        Task<List<(TaggedImage Result, Decision Decision)>>? writing = null;
         _clock.Start();
         try
         {
@@ -126,7 +132,11 @@ public sealed class TaggerSession : IDisposable
                 }
                 if (window.Count > 0)
                 {
+                    // Time blocked here is decoding that inference could not hide; the first wait of a call is the pipeline filling.
+                    var waiter = _images == imagesBefore ? _filling : _waiting;
+                    waiter.Start();
                     var item = window.Dequeue().GetAwaiter().GetResult();
+                    waiter.Stop();
                     _images++;
                     if (item.Error != null || item.Skip)
                     {
@@ -157,29 +167,44 @@ public sealed class TaggerSession : IDisposable
                     failure = e;
                 }
                 finally { _inference.Stop(); }
+                // Selection and ShouldProcess happen here (the caller's thread); the caption files of this batch are
+                // written on a worker while the next batch runs, and its results are yielded once they are on disk.
+                var decided = new List<Decision>(pending.Count);
                 for (int i = 0; i < pending.Count; i++)
+                    decided.Add(failure != null ? new Decision(new TaggedImage(pending[i].Image, TaggerOutcome.Failed, failure), null, null)
+                                                : Decide(pending[i], scores[i], shouldWrite));
+                foreach (var used in pending) _inputs.Add(used.Input!);
+                pending.Clear();
+                var previous = writing;
+                writing = Task.Run(() => decided.Select(Write).ToList());
+                if (previous != null)
+                    foreach (var result in Collect(previous))
+                    {
+                        progress?.Report(new TaggerProgress(++done, images.Count, result.Image.Path, result.Outcome.ToString().ToLowerInvariant()));
+                        yield return result;
+                    }
+            }
+            if (writing != null)
+                foreach (var result in Collect(writing))
                 {
-                    var result = failure != null ? Failed(pending[i].Image, failure) : Finish(pending[i], scores[i], shouldWrite);
                     progress?.Report(new TaggerProgress(++done, images.Count, result.Image.Path, result.Outcome.ToString().ToLowerInvariant()));
                     yield return result;
                 }
-                pending.Clear();
-            }
+            writing = null;
         }
         finally
         {
+            // Stopped early (break, cancellation): still let pending caption writes finish before returning.
+            try { writing?.Wait(); } catch (AggregateException) { }
             _clock.Stop();
             limiter.Dispose();
         }
     }
 
-    private TaggedImage Failed(TrainingImage image, Exception e)
-    {
-        _failed++;
-        return new TaggedImage(image, TaggerOutcome.Failed, e);
-    }
+    /// <summary>What one tagged picture becomes: its result so far, and the caption to write (null: nothing to write).</summary>
+    private sealed record Decision(TaggedImage Result, string? CaptionText, IReadOnlyList<string>? CountedTags);
 
-    private TaggedImage Finish(Prepared item, float[] scores, Func<string, string, bool>? shouldWrite)
+    private Decision Decide(Prepared item, float[] scores, Func<string, string, bool>? shouldWrite)
     {
         var selection = _selector.Select(scores);
         IReadOnlyList<string> tags = _options.Mode == CaptionMode.Append && item.ExistingCaption != null
@@ -187,21 +212,40 @@ public sealed class TaggerSession : IDisposable
             : selection.CaptionTags;
         string caption = _selector.Caption(tags);
         var image = item.Image with { Tags = selection.Tags, Rating = selection.Rating, Caption = caption };
-        string captionPath = image.CaptionPath!;
-        if (shouldWrite != null && !shouldWrite(captionPath, caption))
-            return new TaggedImage(image, TaggerOutcome.NotWritten);
+        if (shouldWrite != null && !shouldWrite(image.CaptionPath!, caption))
+            return new Decision(new TaggedImage(image, TaggerOutcome.NotWritten), null, null);
+        return new Decision(new TaggedImage(image, TaggerOutcome.Tagged), caption, selection.CaptionTags);
+    }
+
+    /// <summary>Runs on a worker: writes one caption (sd-scripts adds a trailing newline).</summary>
+    private static (TaggedImage Result, Decision Decision) Write(Decision decision)
+    {
+        if (decision.CaptionText is null) return (decision.Result, decision);
         try
         {
-            // sd-scripts writes the caption with a trailing newline.
-            AtomicFile.WriteAllText(captionPath, caption + "\n", overwrite: true);
+            AtomicFile.WriteAllText(decision.Result.Image.CaptionPath!, decision.CaptionText + "\n", overwrite: true);
+            return (decision.Result, decision);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Failed(image, e);
+            return (decision.Result with { Outcome = TaggerOutcome.Failed, Error = e }, decision);
         }
-        _tagged++;
-        foreach (string tag in selection.CaptionTags) _frequencies[tag] = _frequencies.GetValueOrDefault(tag) + 1;
-        return new TaggedImage(image, TaggerOutcome.Tagged);
+    }
+
+    /// <summary>Waits for a batch's writes and counts its results (on the caller's thread).</summary>
+    private IEnumerable<TaggedImage> Collect(Task<List<(TaggedImage Result, Decision Decision)>> writes)
+    {
+        var list = writes.GetAwaiter().GetResult();
+        foreach (var (result, decision) in list)
+        {
+            if (result.Outcome == TaggerOutcome.Failed) _failed++;
+            else if (result.Outcome == TaggerOutcome.Tagged)
+            {
+                _tagged++;
+                foreach (string tag in decision.CountedTags!) _frequencies[tag] = _frequencies.GetValueOrDefault(tag) + 1;
+            }
+        }
+        return list.Select(r => r.Result);
     }
 
     /// <summary>Counts and tag frequencies of everything tagged so far.</summary>
@@ -215,6 +259,8 @@ public sealed class TaggerSession : IDisposable
         Device = Model.Device.ToString(),
         Elapsed = _clock.Elapsed,
         InferenceTime = _inference.Elapsed,
+        InputWait = _waiting.Elapsed,
+        PipelineFill = _filling.Elapsed,
         Frequencies = _frequencies.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal)
             .Select(p => new TagFrequency(p.Key, p.Value)).ToList(),
     };
