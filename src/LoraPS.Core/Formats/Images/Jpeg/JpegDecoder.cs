@@ -302,8 +302,8 @@ internal sealed class JpegDecoder
                     {
                         HandleRestart(reader, scan, ref restartsLeft);
                         blockSpan.Clear();
-                        DecodeBlock(reader, c, block);
-                        JpegIdct.Transform(block, quant, samples + (by * 8) * c.Stride + bx * 8, c.Stride);
+                        if (DecodeBlock(reader, c, block)) JpegIdct.Transform(block, quant, samples + (by * 8) * c.Stride + bx * 8, c.Stride);
+                        else JpegIdct.TransformDcOnly(block[0], quant[0], samples + (by * 8) * c.Stride + bx * 8, c.Stride);
                     }
             }
             return;
@@ -321,9 +321,9 @@ internal sealed class JpegDecoder
                             for (int h = 0; h < c.H; h++)
                             {
                                 blockSpan.Clear();
-                                DecodeBlock(reader, c, block);
                                 int row = (my * c.V + v) * 8, col = (mx * c.H + h) * 8;
-                                JpegIdct.Transform(block, quant, samples + row * c.Stride + col, c.Stride);
+                                if (DecodeBlock(reader, c, block)) JpegIdct.Transform(block, quant, samples + row * c.Stride + col, c.Stride);
+                                else JpegIdct.TransformDcOnly(block[0], quant[0], samples + row * c.Stride + col, c.Stride);
                             }
                     }
                 }
@@ -343,8 +343,8 @@ internal sealed class JpegDecoder
         restartsLeft--;
     }
 
-    /// <summary>Decodes one sequential block's 64 coefficients into <paramref name="block"/> (natural order, not dequantised).</summary>
-    private unsafe void DecodeBlock(JpegBitReader reader, Component c, short* block)
+    /// <summary>Decodes one sequential block's 64 coefficients into <paramref name="block"/> (natural order, not dequantised); false when only DC is present.</summary>
+    private unsafe bool DecodeBlock(JpegBitReader reader, Component c, short* block)
     {
         int t = reader.DecodeHuffman(c.DcTable!);
         if (t > 15) throw Error("a DC difference has an invalid size category");
@@ -352,7 +352,8 @@ internal sealed class JpegDecoder
         c.DcPredictor += diff;
         block[0] = (short)c.DcPredictor;
         var ac = c.AcTable!;
-        for (int k = 1; k < 64;)
+        int k = 1;
+        while (k < 64)
         {
             reader.EnsureBits(32);
             int fast = reader.PeekFastAc(ac);
@@ -375,6 +376,7 @@ internal sealed class JpegDecoder
             else if (r == 15) k += 16;
             else break;
         }
+        return k > 1;
     }
 
     private void DecodeProgressiveScan(JpegBitReader reader, Component[] scan, int ss, int se, int ah, int al)
@@ -514,7 +516,12 @@ internal sealed class JpegDecoder
                 {
                     for (int by = 0; by < c.BlocksPerColumn; by++)
                         for (int bx = 0; bx < c.BlocksPerLine; bx++)
-                            JpegIdct.Transform(coefs + (by * c.BlocksPerLine + bx) * 64, q, samples + by * 8 * c.Stride + bx * 8, c.Stride);
+                        {
+                            short* block = coefs + (by * c.BlocksPerLine + bx) * 64;
+                            byte* output = samples + by * 8 * c.Stride + bx * 8;
+                            if (HasAc(block)) JpegIdct.Transform(block, q, output, c.Stride);
+                            else JpegIdct.TransformDcOnly(block[0], q[0], output, c.Stride);
+                        }
                 }
                 c.Coefficients = null;
             }
@@ -524,11 +531,19 @@ internal sealed class JpegDecoder
         for (int i = 0; i < planes.Length; i++)
         {
             var c = _components[i];
-            planes[i] = JpegUpsampler.Upsample(new Plane(c.Samples, c.Stride), c.Width, c.Height, _maxH / c.H, _maxV / c.V, _width, _height);
+            planes[i] = new Plane(c.Samples, c.Stride, c.Width, c.Height, _maxH / c.H, _maxV / c.V);
         }
         var image = new RgbaImage(_width, _height);
         JpegColorConverter.Convert(ColorSpace(), planes, image);
         return image;
+    }
+
+    private static unsafe bool HasAc(short* block)
+    {
+        ulong* q = (ulong*)block;
+        ulong any = (q[0] & 0xFFFFFFFFFFFF0000UL);
+        for (int i = 1; i < 16; i++) any |= q[i];
+        return any != 0;
     }
 
     /// <summary>The same rules libjpeg uses to guess the colour space.</summary>

@@ -112,6 +112,15 @@ internal static class JpegIdct
         }
     }
 
+    /// <summary>The transform of a block whose only non-zero coefficient is DC: one flat value (exactly what <see cref="Transform"/> gives).</summary>
+    public static unsafe void TransformDcOnly(short dc, ushort quant, byte* output, int stride)
+    {
+        int ws = (dc * quant) << Pass1Bits;
+        byte v = Clamp(((ws + (1 << (Pass1Bits + 2))) >> (Pass1Bits + 3)) + 128);
+        ulong fill = 0x0101010101010101UL * v;
+        for (int row = 0; row < 8; row++) *(ulong*)(output + row * stride) = fill;
+    }
+
     /// <summary>The odd half of the 8-point transform; inputs are the 7th, 5th, 3rd and 1st terms.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Odd(ref int tmp0, ref int tmp1, ref int tmp2, ref int tmp3)
