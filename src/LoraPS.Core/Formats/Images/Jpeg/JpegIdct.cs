@@ -32,6 +32,11 @@ internal static class JpegIdct
     [SkipLocalsInit]
     public static unsafe void Transform(short* coef, ushort* quant, byte* output, int stride)
     {
+        if (JpegIdctAvx2.IsSupported)
+        {
+            JpegIdctAvx2.Transform(coef, quant, output, stride);
+            return;
+        }
         int* ws = stackalloc int[64];
 
         // Pass 1: columns.
