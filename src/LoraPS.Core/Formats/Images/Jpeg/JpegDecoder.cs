@@ -533,7 +533,8 @@ internal sealed class JpegDecoder
             var c = _components[i];
             planes[i] = new Plane(c.Samples, c.Stride, c.Width, c.Height, _maxH / c.H, _maxV / c.V);
         }
-        var image = new RgbaImage(_width, _height);
+        // The colour converter writes every byte, alpha included.
+        var image = new RgbaImage(_width, _height, GC.AllocateUninitializedArray<byte>(checked(_width * _height * 4)));
         JpegColorConverter.Convert(ColorSpace(), planes, image);
         return image;
     }

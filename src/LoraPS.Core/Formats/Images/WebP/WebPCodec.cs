@@ -200,7 +200,8 @@ public sealed class WebPCodec : IImageCodec
             {
                 var frame = Vp8Decoder.Decode(data, c.Start, c.End, options, path);
                 CheckExpected(frame.Width, frame.Height, expected, path);
-                var image = new RgbaImage(frame.Width, frame.Height);
+                // The converter writes every byte, alpha included.
+                var image = new RgbaImage(frame.Width, frame.Height, GC.AllocateUninitializedArray<byte>(frame.Width * frame.Height * 4));
                 Vp8YuvConverter.Convert(frame, image);
                 if (alpha is { } a)
                 {
