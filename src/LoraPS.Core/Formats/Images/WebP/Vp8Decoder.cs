@@ -365,13 +365,15 @@ internal sealed class Vp8Decoder
         // Top row (and top-right for 4×4 prediction): the row above, or 127 on the first row.
         if (mbY > 0)
         {
-            topY.AsSpan(mbX * 16, 16).CopyTo(new Span<byte>(y - Bps, 16));
-            topU.AsSpan(mbX * 8, 8).CopyTo(new Span<byte>(u - Bps, 8));
-            topV.AsSpan(mbX * 8, 8).CopyTo(new Span<byte>(v - Bps, 8));
-            if (mbX == (topY.Length >> 4) - 1)
-                new Span<byte>(y - Bps + 16, 4).Fill(topY[mbX * 16 + 15]);
-            else
-                topY.AsSpan(mbX * 16 + 16, 4).CopyTo(new Span<byte>(y - Bps + 16, 4));
+            fixed (byte* ty = topY, tu = topU, tv = topV)
+            {
+                ((ulong*)(y - Bps))[0] = ((ulong*)(ty + mbX * 16))[0];
+                ((ulong*)(y - Bps))[1] = ((ulong*)(ty + mbX * 16))[1];
+                *(ulong*)(u - Bps) = *(ulong*)(tu + mbX * 8);
+                *(ulong*)(v - Bps) = *(ulong*)(tv + mbX * 8);
+                if (mbX == (topY.Length >> 4) - 1) *(uint*)(y - Bps + 16) = 0x01010101u * ty[mbX * 16 + 15];
+                else *(uint*)(y - Bps + 16) = *(uint*)(ty + mbX * 16 + 16);
+            }
         }
         else
         {
@@ -380,8 +382,8 @@ internal sealed class Vp8Decoder
             new Span<byte>(v - Bps - 1, 9).Fill(127);
         }
         // Sub-blocks in the right column take their above-right pixels from the macroblock's top-right.
-        for (int r = 3; r < 15; r += 4)
-            for (int i = 0; i < 4; i++) y[r * Bps + 16 + i] = y[-Bps + 16 + i];
+        uint topRight = *(uint*)(y - Bps + 16);
+        for (int r = 3; r < 15; r += 4) *(uint*)(y + r * Bps + 16) = topRight;
     }
 
     private static int ReadBMode(Vp8BoolDecoder br, int above, int left)
