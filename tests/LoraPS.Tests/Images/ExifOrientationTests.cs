@@ -112,6 +112,30 @@ public sealed class ExifOrientationTests
         Assert.Equal(orientation, ExifReader.Read(oriented).Orientation);
     }
 
+    /// <summary>A stream that cannot seek, like a network or pipe stream.</summary>
+    private sealed class ForwardOnlyStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+        public override long Position { get => base.Position; set => throw new NotSupportedException(); }
+        public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
+    }
+
+    [ImageToolFact("cjpeg", "cwebp")]
+    public void Exif_reader_and_probe_work_on_forward_only_streams()
+    {
+        using var temp = new TempFolder("exif stream");
+        string ppm = temp.File("s.ppm"), jpg = temp.File("s.jpg"), webp = temp.File("s.webp");
+        ImageTools.WritePnm(ImageTools.TestPattern(10, 6), ppm);
+        ImageTools.Run("cjpeg", "-outfile", jpg, ppm);
+        ImageTools.Run("cwebp", "-quiet", ppm, "-o", webp);
+        var jpeg = WithJpegExif(File.ReadAllBytes(jpg), ExifBlock(8));
+        Assert.Equal(8, ExifReader.Read(new ForwardOnlyStream(jpeg)).Orientation);
+        Assert.Equal(8, new LoraPS.Formats.Images.Jpeg.JpegCodec().Probe(new ForwardOnlyStream(jpeg), "s.jpg").Orientation);
+        var wrapped = WithWebPExif(File.ReadAllBytes(webp), ExifBlock(8), 10, 6);
+        Assert.Equal((10, 6), (new LoraPS.Formats.Images.WebP.WebPCodec().Probe(new ForwardOnlyStream(wrapped), "s.webp") is var h ? (h.Width, h.Height) : default));
+        Assert.Equal(8, ExifReader.Read(new ForwardOnlyStream(wrapped)).Orientation);
+    }
+
     [Fact]
     public void Reads_orientation_and_date_taken_in_both_byte_orders()
     {

@@ -166,6 +166,7 @@ internal sealed class JpegDecoder
         if (count != 1 && count != 3 && count != 4) throw Error($"{count} colour components are not supported (1, 3 or 4)");
         if (s.Length < 6 + 3 * count) throw Error("the frame header (SOF) is too short for its components");
         _options.CheckSize(_width, _height, _path);
+        if ((long)_width * _height * 4 > Array.MaxLength) throw Error($"image {_width}×{_height} is too large to decode");
         _progressive = progressive;
         _components = new Component[count];
         for (int i = 0; i < count; i++)
