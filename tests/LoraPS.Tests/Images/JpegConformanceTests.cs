@@ -57,13 +57,31 @@ public sealed class JpegConformanceTests
     }
 
     [ImageToolFact("convert", "djpeg")]
-    public void Cmyk_matches_djpeg()
+    public void Cmyk_from_convert_is_ycck_and_matches_djpeg()
     {
         using var temp = new TempFolder("jpeg cmyk");
         string ppm = temp.File("source.ppm"), jpg = temp.File("cmyk.jpg");
         ImageTools.WritePnm(ImageTools.TestPattern(45, 37), ppm);
         ImageTools.Run("convert", ppm, "-colorspace", "CMYK", "-quality", "90", jpg);
         AssertMatchesDjpeg(jpg, "CMYK");
+    }
+
+    [ImageToolFact("convert", "djpeg")]
+    public void Plain_cmyk_matches_djpeg()
+    {
+        // ImageMagick stores CMYK as Adobe YCCK (transform 2); switched to transform 0 the same file is
+        // read as plain (inverted) CMYK by both decoders.
+        using var temp = new TempFolder("jpeg plain cmyk");
+        string ppm = temp.File("source.ppm"), ycck = temp.File("ycck.jpg"), cmyk = temp.File("cmyk.jpg");
+        ImageTools.WritePnm(ImageTools.TestPattern(33, 27), ppm);
+        ImageTools.Run("convert", ppm, "-colorspace", "CMYK", ycck);
+        var data = File.ReadAllBytes(ycck);
+        int adobe = data.AsSpan().IndexOf("Adobe"u8);
+        Assert.True(adobe > 0, "convert wrote no Adobe marker");
+        Assert.Equal(2, data[adobe + 11]);
+        data[adobe + 11] = 0;
+        File.WriteAllBytes(cmyk, data);
+        AssertMatchesDjpeg(cmyk, "plain CMYK");
     }
 
     [ImageToolFact("convert", "djpeg")]

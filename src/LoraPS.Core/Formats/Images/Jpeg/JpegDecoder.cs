@@ -21,7 +21,8 @@ internal sealed class JpegDecoder
         63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63,
     };
 
-    private const int MaxScans = 1000;
+    /// <summary>Real progressive files have about 10 scans; many more is a way to make decoding slow.</summary>
+    private const int MaxScans = 256;
 
     private sealed class Component
     {
@@ -194,10 +195,20 @@ internal sealed class JpegDecoder
             c.Stride = c.BlocksPerLine * 8;
             long samples = (long)c.Stride * c.BlocksPerColumn * 8;
             if (samples > Array.MaxLength) throw Error($"image {_width}×{_height} is too large to decode");
-            c.Samples = new byte[samples];
-            if (progressive) c.Coefficients = new short[samples];
         }
         _frameSeen = true;
+    }
+
+    /// <summary>Sample (and coefficient) memory is taken at the first scan, so a file that is only headers costs nothing.</summary>
+    private void AllocateComponents()
+    {
+        foreach (var c in _components)
+        {
+            if (c.Samples.Length != 0) continue;
+            int samples = c.Stride * c.BlocksPerColumn * 8;
+            c.Samples = new byte[samples];
+            if (_progressive) c.Coefficients = new short[samples];
+        }
     }
 
     private void ReadQuantTables(ReadOnlySpan<byte> s)
@@ -280,6 +291,7 @@ internal sealed class JpegDecoder
         }
         _eobRun = 0;
 
+        AllocateComponents();
         var reader = new JpegBitReader(_data, dataStart);
         if (_progressive) DecodeProgressiveScan(reader, scan, ss, se, ah, al);
         else DecodeSequentialScan(reader, scan);
@@ -560,7 +572,8 @@ internal sealed class JpegDecoder
                 if (_components[0].Id == 'R' && _components[1].Id == 'G' && _components[2].Id == 'B') return JpegColorSpace.Rgb;
                 return JpegColorSpace.YCbCr;
             default:
-                return _adobe && _adobeTransform == 2 ? JpegColorSpace.Ycck : JpegColorSpace.Cmyk;
+                // Adobe transform 0 is plain CMYK; libjpeg treats any other value as YCCK.
+                return _adobe && _adobeTransform != 0 ? JpegColorSpace.Ycck : JpegColorSpace.Cmyk;
         }
     }
 }
