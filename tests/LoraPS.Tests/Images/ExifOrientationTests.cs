@@ -63,24 +63,24 @@ public sealed class ExifOrientationTests
         [], [], ["-flop"], ["-rotate", "180"], ["-flip"], ["-transpose"], ["-rotate", "90"], ["-transverse"], ["-rotate", "270"],
     };
 
-    [ImageToolTheory("cjpeg", "djpeg", "convert")]
+    [ReferenceToolTheory("cjpeg", "djpeg", "convert")]
     [InlineData(1)] [InlineData(2)] [InlineData(3)] [InlineData(4)]
     [InlineData(5)] [InlineData(6)] [InlineData(7)] [InlineData(8)]
     public void Jpeg_orientation_is_applied_like_convert(int orientation)
     {
         using var temp = new TempFolder("exif jpeg");
         string ppm = temp.File("s.ppm"), plain = temp.File("plain.jpg"), oriented = temp.File($"oriented {orientation}.jpg");
-        ImageTools.WritePnm(ImageTools.TestPattern(37, 23), ppm);
-        ImageTools.Run("cjpeg", "-quality", "95", "-outfile", plain, ppm);
+        ReferenceImageTools.WritePnm(ReferenceImageTools.TestPattern(37, 23), ppm);
+        ReferenceImageTools.Run("cjpeg", "-quality", "95", "-outfile", plain, ppm);
         File.WriteAllBytes(oriented, WithJpegExif(File.ReadAllBytes(plain), ExifBlock(orientation, bigEndian: orientation % 2 == 0)));
 
         string stored = temp.File("stored.ppm"), upright = temp.File("upright.ppm");
-        File.WriteAllBytes(stored, ImageTools.Run("djpeg", "-pnm", plain));
-        ImageTools.Run("convert", [stored, .. ConvertOperations[orientation], upright]);
-        var expected = ImageTools.ReadPnm(File.ReadAllBytes(upright));
+        File.WriteAllBytes(stored, ReferenceImageTools.Run("djpeg", "-pnm", plain));
+        ReferenceImageTools.Run("convert", [stored, .. ConvertOperations[orientation], upright]);
+        var expected = ReferenceImageTools.ReadPnm(File.ReadAllBytes(upright));
 
         var actual = ImageCodecs.Decode(oriented);
-        Assert.True(ImageTools.MaxDifference(expected, actual, out string where) <= 1, where);
+        Assert.True(ReferenceImageTools.MaxDifference(expected, actual, out string where) <= 1, where);
 
         var header = ImageCodecs.Probe(oriented);
         Assert.Equal(orientation, header.Orientation);
@@ -90,26 +90,50 @@ public sealed class ExifOrientationTests
         Assert.Equal((37, 23), (asStored.Width, asStored.Height));
     }
 
-    [ImageToolTheory("cwebp", "dwebp", "convert")]
+    [ReferenceToolTheory("cwebp", "dwebp", "convert")]
     [InlineData(3)] [InlineData(6)] [InlineData(8)]
     public void WebP_orientation_is_applied_like_convert(int orientation)
     {
         using var temp = new TempFolder("exif webp");
         string ppm = temp.File("s.ppm"), plain = temp.File("plain.webp"), oriented = temp.File("oriented.webp");
-        ImageTools.WritePnm(ImageTools.TestPattern(30, 20), ppm);
-        ImageTools.Run("cwebp", "-q", "90", "-quiet", ppm, "-o", plain);
+        ReferenceImageTools.WritePnm(ReferenceImageTools.TestPattern(30, 20), ppm);
+        ReferenceImageTools.Run("cwebp", "-q", "90", "-quiet", ppm, "-o", plain);
         File.WriteAllBytes(oriented, WithWebPExif(File.ReadAllBytes(plain), ExifBlock(orientation), 30, 20));
 
         string stored = temp.File("stored.pam"), upright = temp.File("upright.ppm");
         // dwebp itself must accept the rewrapped file.
-        File.WriteAllBytes(stored, ImageTools.Run("dwebp", "-ppm", oriented, "-o", "-"));
-        ImageTools.Run("convert", [stored, .. ConvertOperations[orientation], upright]);
-        var expected = ImageTools.ReadPnm(File.ReadAllBytes(upright));
+        File.WriteAllBytes(stored, ReferenceImageTools.Run("dwebp", "-ppm", oriented, "-o", "-"));
+        ReferenceImageTools.Run("convert", [stored, .. ConvertOperations[orientation], upright]);
+        var expected = ReferenceImageTools.ReadPnm(File.ReadAllBytes(upright));
 
         var actual = ImageCodecs.Decode(oriented);
-        Assert.True(ImageTools.MaxDifference(expected, actual, out string where) <= 1, where);
+        Assert.True(ReferenceImageTools.MaxDifference(expected, actual, out string where) <= 1, where);
         Assert.Equal(orientation, ImageCodecs.Probe(oriented).Orientation);
         Assert.Equal(orientation, ExifReader.Read(oriented).Orientation);
+    }
+
+    /// <summary>A stream that cannot seek, like a network or pipe stream.</summary>
+    private sealed class ForwardOnlyStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+        public override long Position { get => base.Position; set => throw new NotSupportedException(); }
+        public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
+    }
+
+    [ReferenceToolFact("cjpeg", "cwebp")]
+    public void Exif_reader_and_probe_work_on_forward_only_streams()
+    {
+        using var temp = new TempFolder("exif stream");
+        string ppm = temp.File("s.ppm"), jpg = temp.File("s.jpg"), webp = temp.File("s.webp");
+        ReferenceImageTools.WritePnm(ReferenceImageTools.TestPattern(10, 6), ppm);
+        ReferenceImageTools.Run("cjpeg", "-outfile", jpg, ppm);
+        ReferenceImageTools.Run("cwebp", "-quiet", ppm, "-o", webp);
+        var jpeg = WithJpegExif(File.ReadAllBytes(jpg), ExifBlock(8));
+        Assert.Equal(8, ExifReader.Read(new ForwardOnlyStream(jpeg)).Orientation);
+        Assert.Equal(8, new LoraPS.Formats.Images.Jpeg.JpegCodec().Probe(new ForwardOnlyStream(jpeg), "s.jpg").Orientation);
+        var wrapped = WithWebPExif(File.ReadAllBytes(webp), ExifBlock(8), 10, 6);
+        Assert.Equal((10, 6), (new LoraPS.Formats.Images.WebP.WebPCodec().Probe(new ForwardOnlyStream(wrapped), "s.webp") is var h ? (h.Width, h.Height) : default));
+        Assert.Equal(8, ExifReader.Read(new ForwardOnlyStream(wrapped)).Orientation);
     }
 
     [Fact]
@@ -144,13 +168,13 @@ public sealed class ExifOrientationTests
         }
     }
 
-    [ImageToolFact("cjpeg")]
+    [ReferenceToolFact("cjpeg")]
     public void Exif_reader_finds_the_date_in_a_jpeg_file()
     {
         using var temp = new TempFolder("exif date");
         string ppm = temp.File("s.ppm"), plain = temp.File("plain.jpg"), dated = temp.File("dated ü.jpg");
-        ImageTools.WritePnm(ImageTools.TestPattern(8, 8), ppm);
-        ImageTools.Run("cjpeg", "-outfile", plain, ppm);
+        ReferenceImageTools.WritePnm(ReferenceImageTools.TestPattern(8, 8), ppm);
+        ReferenceImageTools.Run("cjpeg", "-outfile", plain, ppm);
         File.WriteAllBytes(dated, WithJpegExif(File.ReadAllBytes(plain), ExifBlock(1, "2019:02:03 04:05:06")));
         Assert.Equal(new DateTime(2019, 2, 3, 4, 5, 6), ExifReader.Read(dated).DateTimeOriginal);
         Assert.Null(ExifReader.Read(plain).DateTimeOriginal);

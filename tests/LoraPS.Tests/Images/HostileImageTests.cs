@@ -16,19 +16,19 @@ public sealed class HostileImageTests
     private static List<(string Name, byte[] Data)> Seeds(TempFolder temp)
     {
         string ppm = temp.File("s.ppm"), pam = temp.File("s.pam");
-        ImageTools.WritePnm(ImageTools.TestPattern(45, 37, seed: 9), ppm);
-        ImageTools.WritePnm(ImageTools.TestPattern(45, 37, seed: 9, alpha: true), pam, withAlpha: true);
+        ReferenceImageTools.WritePnm(ReferenceImageTools.TestPattern(45, 37, seed: 9), ppm);
+        ReferenceImageTools.WritePnm(ReferenceImageTools.TestPattern(45, 37, seed: 9, alpha: true), pam, withAlpha: true);
         var seeds = new List<(string, byte[])>();
         void Jpeg(string name, params string[] args)
         {
             string f = temp.File(name + ".jpg");
-            ImageTools.Run("cjpeg", [.. args, "-outfile", f, ppm]);
+            ReferenceImageTools.Run("cjpeg", [.. args, "-outfile", f, ppm]);
             seeds.Add((name, File.ReadAllBytes(f)));
         }
         void WebP(string name, string source, params string[] args)
         {
             string f = temp.File(name + ".webp");
-            ImageTools.Run("cwebp", [.. args, "-quiet", source, "-o", f]);
+            ReferenceImageTools.Run("cwebp", [.. args, "-quiet", source, "-o", f]);
             seeds.Add((name, File.ReadAllBytes(f)));
         }
         Jpeg("baseline", "-quality", "80");
@@ -67,7 +67,7 @@ public sealed class HostileImageTests
         }
     }
 
-    [ImageToolFact("cjpeg", "cwebp")]
+    [ReferenceToolFact("cjpeg", "cwebp")]
     public void Truncated_files_are_reported_as_truncated()
     {
         using var temp = new TempFolder("hostile trunc");
@@ -83,7 +83,7 @@ public sealed class HostileImageTests
         }
     }
 
-    [ImageToolFact("cjpeg", "cwebp")]
+    [ReferenceToolFact("cjpeg", "cwebp")]
     public void Thousands_of_mutated_files_fail_only_with_format_errors()
     {
         using var temp = new TempFolder("hostile fuzz");
@@ -122,13 +122,13 @@ public sealed class HostileImageTests
         Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), $"fuzzing took {clock.Elapsed}");
     }
 
-    [ImageToolFact("cjpeg")]
+    [ReferenceToolFact("cjpeg")]
     public void Jpeg_with_huge_declared_size_is_refused_before_decoding()
     {
         using var temp = new TempFolder("hostile size");
         string ppm = temp.File("s.ppm"), jpg = temp.File("s.jpg");
-        ImageTools.WritePnm(ImageTools.TestPattern(16, 16), ppm);
-        ImageTools.Run("cjpeg", "-outfile", jpg, ppm);
+        ReferenceImageTools.WritePnm(ReferenceImageTools.TestPattern(16, 16), ppm);
+        ReferenceImageTools.Run("cjpeg", "-outfile", jpg, ppm);
         var data = File.ReadAllBytes(jpg);
         int sof = data.AsSpan().IndexOf(new byte[] { 0xFF, 0xC0 });
         data[sof + 5] = 0xFF; data[sof + 6] = 0xFF; // height 65535

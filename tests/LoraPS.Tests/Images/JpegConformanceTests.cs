@@ -39,14 +39,14 @@ public sealed class JpegConformanceTests
         { "arithmetic refused", 16, 16, "-arithmetic" },
     };
 
-    [ImageToolTheory("cjpeg", "djpeg")]
+    [ReferenceToolTheory("cjpeg", "djpeg")]
     [MemberData(nameof(Cases))]
     public void Matches_djpeg(string name, int width, int height, string cjpegArgs)
     {
         using var temp = new TempFolder("jpeg conf ü");
         string ppm = temp.File("source.ppm"), jpg = temp.File("image ü.jpg");
-        ImageTools.WritePnm(ImageTools.TestPattern(width, height, seed: width * 31 + height), ppm);
-        ImageTools.Run("cjpeg", [.. cjpegArgs.Split(' '), "-outfile", jpg, ppm]);
+        ReferenceImageTools.WritePnm(ReferenceImageTools.TestPattern(width, height, seed: width * 31 + height), ppm);
+        ReferenceImageTools.Run("cjpeg", [.. cjpegArgs.Split(' '), "-outfile", jpg, ppm]);
         if (cjpegArgs.Contains("-arithmetic"))
         {
             var error = Assert.Throws<ImageFormatException>(() => ImageCodecs.Decode(jpg));
@@ -56,33 +56,51 @@ public sealed class JpegConformanceTests
         AssertMatchesDjpeg(jpg, name);
     }
 
-    [ImageToolFact("convert", "djpeg")]
-    public void Cmyk_matches_djpeg()
+    [ReferenceToolFact("convert", "djpeg")]
+    public void Cmyk_from_convert_is_ycck_and_matches_djpeg()
     {
         using var temp = new TempFolder("jpeg cmyk");
         string ppm = temp.File("source.ppm"), jpg = temp.File("cmyk.jpg");
-        ImageTools.WritePnm(ImageTools.TestPattern(45, 37), ppm);
-        ImageTools.Run("convert", ppm, "-colorspace", "CMYK", "-quality", "90", jpg);
+        ReferenceImageTools.WritePnm(ReferenceImageTools.TestPattern(45, 37), ppm);
+        ReferenceImageTools.Run("convert", ppm, "-colorspace", "CMYK", "-quality", "90", jpg);
         AssertMatchesDjpeg(jpg, "CMYK");
     }
 
-    [ImageToolFact("convert", "djpeg")]
+    [ReferenceToolFact("convert", "djpeg")]
+    public void Plain_cmyk_matches_djpeg()
+    {
+        // ImageMagick stores CMYK as Adobe YCCK (transform 2); switched to transform 0 the same file is
+        // read as plain (inverted) CMYK by both decoders.
+        using var temp = new TempFolder("jpeg plain cmyk");
+        string ppm = temp.File("source.ppm"), ycck = temp.File("ycck.jpg"), cmyk = temp.File("cmyk.jpg");
+        ReferenceImageTools.WritePnm(ReferenceImageTools.TestPattern(33, 27), ppm);
+        ReferenceImageTools.Run("convert", ppm, "-colorspace", "CMYK", ycck);
+        var data = File.ReadAllBytes(ycck);
+        int adobe = data.AsSpan().IndexOf("Adobe"u8);
+        Assert.True(adobe > 0, "convert wrote no Adobe marker");
+        Assert.Equal(2, data[adobe + 11]);
+        data[adobe + 11] = 0;
+        File.WriteAllBytes(cmyk, data);
+        AssertMatchesDjpeg(cmyk, "plain CMYK");
+    }
+
+    [ReferenceToolFact("convert", "djpeg")]
     public void Progressive_cmyk_from_convert_matches_djpeg()
     {
         using var temp = new TempFolder("jpeg cmyk");
         string ppm = temp.File("source.ppm"), jpg = temp.File("cmyk.jpg");
-        ImageTools.WritePnm(ImageTools.TestPattern(31, 29), ppm);
-        ImageTools.Run("convert", ppm, "-colorspace", "CMYK", "-interlace", "Plane", "-sampling-factor", "2x2", jpg);
+        ReferenceImageTools.WritePnm(ReferenceImageTools.TestPattern(31, 29), ppm);
+        ReferenceImageTools.Run("convert", ppm, "-colorspace", "CMYK", "-interlace", "Plane", "-sampling-factor", "2x2", jpg);
         AssertMatchesDjpeg(jpg, "progressive CMYK");
     }
 
-    [ImageToolFact("cjpeg")]
+    [ReferenceToolFact("cjpeg")]
     public void Probe_reads_size_without_pixels()
     {
         using var temp = new TempFolder("jpeg probe");
         string ppm = temp.File("source.ppm"), jpg = temp.File("probe.jpg");
-        ImageTools.WritePnm(ImageTools.TestPattern(321, 123), ppm);
-        ImageTools.Run("cjpeg", "-progressive", "-outfile", jpg, ppm);
+        ReferenceImageTools.WritePnm(ReferenceImageTools.TestPattern(321, 123), ppm);
+        ReferenceImageTools.Run("cjpeg", "-progressive", "-outfile", jpg, ppm);
         var header = ImageCodecs.Probe(jpg);
         Assert.Equal(ImageFormat.Jpeg, header.Format);
         Assert.Equal(321, header.Width);
@@ -92,9 +110,9 @@ public sealed class JpegConformanceTests
 
     internal static void AssertMatchesDjpeg(string jpg, string name)
     {
-        var expected = ImageTools.ReadPnm(ImageTools.Run("djpeg", "-pnm", jpg));
+        var expected = ReferenceImageTools.ReadPnm(ReferenceImageTools.Run("djpeg", "-pnm", jpg));
         var actual = ImageCodecs.Decode(jpg);
-        int diff = ImageTools.MaxDifference(expected, actual, out string where);
+        int diff = ReferenceImageTools.MaxDifference(expected, actual, out string where);
         Assert.True(diff <= 1, $"{name}: differs from djpeg by {diff} at {where}");
     }
 }

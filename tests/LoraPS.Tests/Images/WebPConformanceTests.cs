@@ -35,23 +35,26 @@ public sealed class WebPConformanceTests
         { "lossless fast", 80, 50, false, "-lossless -z 0" },
         { "lossless max", 60, 40, false, "-lossless -z 9" },
         { "lossless near", 70, 30, false, "-near_lossless 40" },
+        { "lossless large (meta prefix codes, colour cache)", 640, 480, true, "-lossless -z 9" },
+        { "lossless large fast", 512, 384, false, "-lossless -z 1" },
+        { "lossy large multi-segment", 640, 480, true, "-q 85 -m 4" },
         { "lossless 1x1", 1, 1, false, "-lossless" },
         { "lossless 17x3", 17, 3, true, "-lossless -exact" },
         { "lossless 4095x1", 4095, 1, false, "-lossless" },
     };
 
-    [ImageToolTheory("cwebp", "dwebp")]
+    [ReferenceToolTheory("cwebp", "dwebp")]
     [MemberData(nameof(Cases))]
     public void Matches_dwebp(string name, int width, int height, bool alpha, string cwebpArgs)
     {
         using var temp = new TempFolder("webp conf ü");
         string source = temp.File(alpha ? "source.pam" : "source.ppm"), webp = temp.File("image ü.webp");
-        ImageTools.WritePnm(ImageTools.TestPattern(width, height, seed: width * 7 + height, alpha: alpha), source, withAlpha: alpha);
-        ImageTools.Run("cwebp", [.. cwebpArgs.Split(' '), "-quiet", source, "-o", webp]);
+        ReferenceImageTools.WritePnm(ReferenceImageTools.TestPattern(width, height, seed: width * 7 + height, alpha: alpha), source, withAlpha: alpha);
+        ReferenceImageTools.Run("cwebp", [.. cwebpArgs.Split(' '), "-quiet", source, "-o", webp]);
         AssertMatchesDwebp(webp, name, exact: cwebpArgs.Contains("-lossless") || cwebpArgs.Contains("near_lossless"));
     }
 
-    [ImageToolFact("cwebp", "dwebp")]
+    [ReferenceToolFact("cwebp", "dwebp")]
     public void Palette_image_matches_dwebp()
     {
         // Few colours make cwebp use the colour-indexing transform with packed pixels.
@@ -63,41 +66,41 @@ public sealed class WebPConformanceTests
             int c = (i * 7 / 5) % 3;
             image.Pixels[4 * i] = (byte)(c * 100); image.Pixels[4 * i + 1] = (byte)(255 - c * 80); image.Pixels[4 * i + 2] = 17; image.Pixels[4 * i + 3] = 255;
         }
-        ImageTools.WritePnm(image, source);
-        ImageTools.Run("cwebp", "-lossless", "-quiet", source, "-o", webp);
+        ReferenceImageTools.WritePnm(image, source);
+        ReferenceImageTools.Run("cwebp", "-lossless", "-quiet", source, "-o", webp);
         AssertMatchesDwebp(webp, "palette", exact: true);
         var decoded = ImageCodecs.Decode(webp);
         Assert.Equal(image.Pixels, decoded.Pixels);
     }
 
-    [ImageToolFact("cwebp", "img2webp", "webpmux", "dwebp")]
+    [ReferenceToolFact("cwebp", "img2webp", "webpmux", "dwebp")]
     public void Animated_file_gives_its_first_frame()
     {
         using var temp = new TempFolder("webp anim");
         string a = temp.File("a.ppm"), b = temp.File("b.ppm"), anim = temp.File("anim.webp"), first = temp.File("first.webp");
-        ImageTools.WritePnm(ImageTools.TestPattern(40, 30, seed: 3), a);
-        ImageTools.WritePnm(ImageTools.TestPattern(40, 30, seed: 4), b);
+        ReferenceImageTools.WritePnm(ReferenceImageTools.TestPattern(40, 30, seed: 3), a);
+        ReferenceImageTools.WritePnm(ReferenceImageTools.TestPattern(40, 30, seed: 4), b);
         // img2webp reads PNG/JPEG/TIFF/WebP; give it WebP frames.
         string aw = temp.File("a.webp"), bw = temp.File("b.webp");
-        ImageTools.Run("cwebp", "-lossless", "-quiet", a, "-o", aw);
-        ImageTools.Run("cwebp", "-q", "70", "-quiet", b, "-o", bw);
-        ImageTools.Run("img2webp", "-lossy", "-q", "70", aw, "-lossless", bw, "-o", anim);
-        ImageTools.Run("webpmux", "-get", "frame", "1", anim, "-o", first);
-        var expected = ImageTools.ReadPnm(ImageTools.Run("dwebp", "-pam", first, "-o", "-"));
+        ReferenceImageTools.Run("cwebp", "-lossless", "-quiet", a, "-o", aw);
+        ReferenceImageTools.Run("cwebp", "-q", "70", "-quiet", b, "-o", bw);
+        ReferenceImageTools.Run("img2webp", "-lossy", "-q", "70", aw, "-lossless", bw, "-o", anim);
+        ReferenceImageTools.Run("webpmux", "-get", "frame", "1", anim, "-o", first);
+        var expected = ReferenceImageTools.ReadPnm(ReferenceImageTools.Run("dwebp", "-pam", first, "-o", "-"));
         var actual = ImageCodecs.Decode(anim);
-        int diff = ImageTools.MaxDifference(expected, actual, out string where);
+        int diff = ReferenceImageTools.MaxDifference(expected, actual, out string where);
         Assert.True(diff <= 1, $"first frame differs from dwebp by {diff} at {where}");
         Assert.Equal(ImageFormat.WebP, ImageCodecs.Probe(anim).Format);
     }
 
-    [ImageToolFact("cwebp")]
+    [ReferenceToolFact("cwebp")]
     public void Probe_reads_sizes_and_alpha()
     {
         using var temp = new TempFolder("webp probe");
         string source = temp.File("s.pam"), lossy = temp.File("lossy.webp"), lossless = temp.File("lossless.webp");
-        ImageTools.WritePnm(ImageTools.TestPattern(123, 45, alpha: true), source, withAlpha: true);
-        ImageTools.Run("cwebp", "-q", "80", "-quiet", source, "-o", lossy);
-        ImageTools.Run("cwebp", "-lossless", "-quiet", source, "-o", lossless);
+        ReferenceImageTools.WritePnm(ReferenceImageTools.TestPattern(123, 45, alpha: true), source, withAlpha: true);
+        ReferenceImageTools.Run("cwebp", "-q", "80", "-quiet", source, "-o", lossy);
+        ReferenceImageTools.Run("cwebp", "-lossless", "-quiet", source, "-o", lossless);
         foreach (var file in new[] { lossy, lossless })
         {
             var header = ImageCodecs.Probe(file);
@@ -107,9 +110,9 @@ public sealed class WebPConformanceTests
 
     internal static void AssertMatchesDwebp(string webp, string name, bool exact)
     {
-        var expected = ImageTools.ReadPnm(ImageTools.Run("dwebp", "-pam", webp, "-o", "-"));
+        var expected = ReferenceImageTools.ReadPnm(ReferenceImageTools.Run("dwebp", "-pam", webp, "-o", "-"));
         var actual = ImageCodecs.Decode(webp);
-        int diff = ImageTools.MaxDifference(expected, actual, out string where);
+        int diff = ReferenceImageTools.MaxDifference(expected, actual, out string where);
         Assert.True(diff <= (exact ? 0 : 1), $"{name}: differs from dwebp by {diff} at {where}");
     }
 }

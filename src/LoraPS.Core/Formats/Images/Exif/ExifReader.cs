@@ -59,6 +59,14 @@ public static class ExifReader
     {
         try
         {
+            if (!stream.CanSeek)
+            {
+                // Both format probes start at the beginning: give them something they can rewind.
+                var copy = new MemoryStream();
+                stream.CopyTo(copy);
+                copy.Position = 0;
+                stream = copy;
+            }
             var block = Jpeg.JpegCodec.FindExif(stream) ?? WebP.WebPCodec.FindExif(stream);
             return block is null ? ExifData.Empty : Parse(block);
         }

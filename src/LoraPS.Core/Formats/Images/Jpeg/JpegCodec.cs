@@ -59,7 +59,7 @@ public sealed class JpegCodec : IImageCodec
         {
             image = decoder.Decode();
         }
-        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException)
+        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException or OverflowException)
         {
             // A defensive net: every bound should be checked above, but a hostile file must never crash the caller.
             throw new ImageFormatException(path, "the JPEG data is corrupt (an internal bound was exceeded)", e);
@@ -71,7 +71,7 @@ public sealed class JpegCodec : IImageCodec
     /// <summary>The TIFF block of a JPEG's EXIF APP1 segment, or null (the stream is left where it was).</summary>
     internal static byte[]? FindExif(Stream stream)
     {
-        long start = stream.Position;
+        long start = stream.CanSeek ? stream.Position : 0;
         try
         {
             var reader = new MarkerReader(stream);
@@ -94,7 +94,7 @@ public sealed class JpegCodec : IImageCodec
             }
         }
         catch (EndOfStreamException) { return null; }
-        finally { stream.Position = start; }
+        finally { if (stream.CanSeek) stream.Position = start; }
     }
 
     private static bool IsFrameMarker(int m) => m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;

@@ -34,82 +34,78 @@ internal static class JpegColorConverter
 
     private static int Fix(double x) => (int)(x * (1 << ScaleBits) + 0.5);
 
-    public static void Convert(JpegColorSpace space, Plane[] planes, RgbaImage image)
+    public static unsafe void Convert(JpegColorSpace space, Plane[] planes, RgbaImage image)
     {
         int width = image.Width, height = image.Height;
-        byte[] output = image.Pixels;
-        for (int y = 0; y < height; y++)
+        int rowLength = width + 16;
+        foreach (var p in planes) rowLength = Math.Max(rowLength, p.Width * p.HRatio + 16);
+        var rows = new byte[planes.Length][];
+        for (int i = 0; i < planes.Length; i++) rows[i] = new byte[rowLength];
+        var pointers = stackalloc byte*[4];
+        var handles = new System.Runtime.InteropServices.GCHandle[planes.Length * 2];
+        try
         {
-            int o = y * width * 4;
-            switch (space)
+            for (int i = 0; i < planes.Length; i++)
             {
-                case JpegColorSpace.Gray:
+                handles[2 * i] = System.Runtime.InteropServices.GCHandle.Alloc(rows[i], System.Runtime.InteropServices.GCHandleType.Pinned);
+                handles[2 * i + 1] = System.Runtime.InteropServices.GCHandle.Alloc(planes[i].Data, System.Runtime.InteropServices.GCHandleType.Pinned);
+            }
+            fixed (byte* output = image.Pixels)
+            {
+                for (int y = 0; y < height; y++)
                 {
-                    ReadOnlySpan<byte> g = Row(planes[0], y, width);
-                    for (int x = 0; x < width; x++, o += 4)
+                    for (int i = 0; i < planes.Length; i++)
                     {
-                        byte v = g[x];
-                        output[o] = v; output[o + 1] = v; output[o + 2] = v; output[o + 3] = 255;
+                        if (planes[i].IsFullSize)
+                            pointers[i] = (byte*)handles[2 * i + 1].AddrOfPinnedObject() + y * planes[i].Stride;
+                        else
+                        {
+                            JpegUpsampler.Row(planes[i], y, width, rows[i]);
+                            pointers[i] = (byte*)handles[2 * i].AddrOfPinnedObject();
+                        }
                     }
-                    break;
-                }
-                case JpegColorSpace.YCbCr:
-                {
-                    ReadOnlySpan<byte> yy = Row(planes[0], y, width), cb = Row(planes[1], y, width), cr = Row(planes[2], y, width);
-                    for (int x = 0; x < width; x++, o += 4)
-                    {
-                        int l = yy[x], b = cb[x], r = cr[x];
-                        output[o] = Clamp(l + CrToR[r]);
-                        output[o + 1] = Clamp(l + ((CbToG[b] + CrToG[r]) >> ScaleBits));
-                        output[o + 2] = Clamp(l + CbToB[b]);
-                        output[o + 3] = 255;
-                    }
-                    break;
-                }
-                case JpegColorSpace.Rgb:
-                {
-                    ReadOnlySpan<byte> r = Row(planes[0], y, width), g = Row(planes[1], y, width), b = Row(planes[2], y, width);
-                    for (int x = 0; x < width; x++, o += 4)
-                    {
-                        output[o] = r[x]; output[o + 1] = g[x]; output[o + 2] = b[x]; output[o + 3] = 255;
-                    }
-                    break;
-                }
-                case JpegColorSpace.Cmyk:
-                {
-                    ReadOnlySpan<byte> c = Row(planes[0], y, width), m = Row(planes[1], y, width), ye = Row(planes[2], y, width), k = Row(planes[3], y, width);
-                    for (int x = 0; x < width; x++, o += 4)
-                    {
-                        int kk = k[x];
-                        output[o] = MulDiv255(c[x], kk);
-                        output[o + 1] = MulDiv255(m[x], kk);
-                        output[o + 2] = MulDiv255(ye[x], kk);
-                        output[o + 3] = 255;
-                    }
-                    break;
-                }
-                case JpegColorSpace.Ycck:
-                {
-                    ReadOnlySpan<byte> yy = Row(planes[0], y, width), cb = Row(planes[1], y, width), cr = Row(planes[2], y, width), k = Row(planes[3], y, width);
-                    for (int x = 0; x < width; x++, o += 4)
-                    {
-                        int l = yy[x], b = cb[x], r = cr[x], kk = k[x];
-                        // YCC → RGB, then Adobe's inverted CMY = 255 − RGB.
-                        int c = 255 - Clamp(l + CrToR[r]);
-                        int m = 255 - Clamp(l + ((CbToG[b] + CrToG[r]) >> ScaleBits));
-                        int ye = 255 - Clamp(l + CbToB[b]);
-                        output[o] = MulDiv255(c, kk);
-                        output[o + 1] = MulDiv255(m, kk);
-                        output[o + 2] = MulDiv255(ye, kk);
-                        output[o + 3] = 255;
-                    }
-                    break;
+                    byte* o = output + (long)y * width * 4;
+                    if (space == JpegColorSpace.YCbCr) YccToRgba.Row(pointers[0], pointers[1], pointers[2], o, width);
+                    else ConvertRow(space, pointers, o, width);
                 }
             }
         }
+        finally
+        {
+            foreach (var h in handles) if (h.IsAllocated) h.Free();
+        }
     }
 
-    private static ReadOnlySpan<byte> Row(Plane plane, int y, int width) => plane.Data.AsSpan(y * plane.Stride, width);
+    private static unsafe void ConvertRow(JpegColorSpace space, byte** c, byte* o, int width)
+    {
+        for (int x = 0; x < width; x++, o += 4)
+        {
+            switch (space)
+            {
+                case JpegColorSpace.Gray:
+                    o[0] = o[1] = o[2] = c[0][x];
+                    break;
+                case JpegColorSpace.Rgb:
+                    o[0] = c[0][x]; o[1] = c[1][x]; o[2] = c[2][x];
+                    break;
+                case JpegColorSpace.Cmyk:
+                {
+                    int k = c[3][x];
+                    o[0] = MulDiv255(c[0][x], k); o[1] = MulDiv255(c[1][x], k); o[2] = MulDiv255(c[2][x], k);
+                    break;
+                }
+                default: // YCCK: YCC → RGB, then Adobe's inverted CMY = 255 − RGB.
+                {
+                    int l = c[0][x], b = c[1][x], r = c[2][x], k = c[3][x];
+                    o[0] = MulDiv255(255 - Clamp(l + CrToR[r]), k);
+                    o[1] = MulDiv255(255 - Clamp(l + ((CbToG[b] + CrToG[r]) >> ScaleBits)), k);
+                    o[2] = MulDiv255(255 - Clamp(l + CbToB[b]), k);
+                    break;
+                }
+            }
+            o[3] = 255;
+        }
+    }
 
     /// <summary>round(a·b/255) exactly as (double)a·b/255 + 0.5 truncated.</summary>
     private static byte MulDiv255(int a, int b) => (byte)((a * b * 2 + 255) / 510);

@@ -21,7 +21,8 @@ internal sealed class JpegDecoder
         63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63,
     };
 
-    private const int MaxScans = 1000;
+    /// <summary>Real progressive files have about 10 scans; many more is a way to make decoding slow.</summary>
+    private const int MaxScans = 256;
 
     private sealed class Component
     {
@@ -166,6 +167,7 @@ internal sealed class JpegDecoder
         if (count != 1 && count != 3 && count != 4) throw Error($"{count} colour components are not supported (1, 3 or 4)");
         if (s.Length < 6 + 3 * count) throw Error("the frame header (SOF) is too short for its components");
         _options.CheckSize(_width, _height, _path);
+        if ((long)_width * _height * 4 > Array.MaxLength) throw Error($"image {_width}×{_height} is too large to decode");
         _progressive = progressive;
         _components = new Component[count];
         for (int i = 0; i < count; i++)
@@ -193,10 +195,20 @@ internal sealed class JpegDecoder
             c.Stride = c.BlocksPerLine * 8;
             long samples = (long)c.Stride * c.BlocksPerColumn * 8;
             if (samples > Array.MaxLength) throw Error($"image {_width}×{_height} is too large to decode");
-            c.Samples = new byte[samples];
-            if (progressive) c.Coefficients = new short[samples];
         }
         _frameSeen = true;
+    }
+
+    /// <summary>Sample (and coefficient) memory is taken at the first scan, so a file that is only headers costs nothing.</summary>
+    private void AllocateComponents()
+    {
+        foreach (var c in _components)
+        {
+            if (c.Samples.Length != 0) continue;
+            int samples = c.Stride * c.BlocksPerColumn * 8;
+            c.Samples = new byte[samples];
+            if (_progressive) c.Coefficients = new short[samples];
+        }
     }
 
     private void ReadQuantTables(ReadOnlySpan<byte> s)
@@ -279,6 +291,7 @@ internal sealed class JpegDecoder
         }
         _eobRun = 0;
 
+        AllocateComponents();
         var reader = new JpegBitReader(_data, dataStart);
         if (_progressive) DecodeProgressiveScan(reader, scan, ss, se, ah, al);
         else DecodeSequentialScan(reader, scan);
@@ -302,8 +315,8 @@ internal sealed class JpegDecoder
                     {
                         HandleRestart(reader, scan, ref restartsLeft);
                         blockSpan.Clear();
-                        DecodeBlock(reader, c, block);
-                        JpegIdct.Transform(block, quant, samples + (by * 8) * c.Stride + bx * 8, c.Stride);
+                        if (DecodeBlock(reader, c, block)) JpegIdct.Transform(block, quant, samples + (by * 8) * c.Stride + bx * 8, c.Stride);
+                        else JpegIdct.TransformDcOnly(block[0], quant[0], samples + (by * 8) * c.Stride + bx * 8, c.Stride);
                     }
             }
             return;
@@ -321,9 +334,9 @@ internal sealed class JpegDecoder
                             for (int h = 0; h < c.H; h++)
                             {
                                 blockSpan.Clear();
-                                DecodeBlock(reader, c, block);
                                 int row = (my * c.V + v) * 8, col = (mx * c.H + h) * 8;
-                                JpegIdct.Transform(block, quant, samples + row * c.Stride + col, c.Stride);
+                                if (DecodeBlock(reader, c, block)) JpegIdct.Transform(block, quant, samples + row * c.Stride + col, c.Stride);
+                                else JpegIdct.TransformDcOnly(block[0], quant[0], samples + row * c.Stride + col, c.Stride);
                             }
                     }
                 }
@@ -343,8 +356,8 @@ internal sealed class JpegDecoder
         restartsLeft--;
     }
 
-    /// <summary>Decodes one sequential block's 64 coefficients into <paramref name="block"/> (natural order, not dequantised).</summary>
-    private unsafe void DecodeBlock(JpegBitReader reader, Component c, short* block)
+    /// <summary>Decodes one sequential block's 64 coefficients into <paramref name="block"/> (natural order, not dequantised); false when only DC is present.</summary>
+    private unsafe bool DecodeBlock(JpegBitReader reader, Component c, short* block)
     {
         int t = reader.DecodeHuffman(c.DcTable!);
         if (t > 15) throw Error("a DC difference has an invalid size category");
@@ -352,7 +365,8 @@ internal sealed class JpegDecoder
         c.DcPredictor += diff;
         block[0] = (short)c.DcPredictor;
         var ac = c.AcTable!;
-        for (int k = 1; k < 64;)
+        int k = 1;
+        while (k < 64)
         {
             reader.EnsureBits(32);
             int fast = reader.PeekFastAc(ac);
@@ -375,6 +389,7 @@ internal sealed class JpegDecoder
             else if (r == 15) k += 16;
             else break;
         }
+        return k > 1;
     }
 
     private void DecodeProgressiveScan(JpegBitReader reader, Component[] scan, int ss, int se, int ah, int al)
@@ -514,7 +529,12 @@ internal sealed class JpegDecoder
                 {
                     for (int by = 0; by < c.BlocksPerColumn; by++)
                         for (int bx = 0; bx < c.BlocksPerLine; bx++)
-                            JpegIdct.Transform(coefs + (by * c.BlocksPerLine + bx) * 64, q, samples + by * 8 * c.Stride + bx * 8, c.Stride);
+                        {
+                            short* block = coefs + (by * c.BlocksPerLine + bx) * 64;
+                            byte* output = samples + by * 8 * c.Stride + bx * 8;
+                            if (HasAc(block)) JpegIdct.Transform(block, q, output, c.Stride);
+                            else JpegIdct.TransformDcOnly(block[0], q[0], output, c.Stride);
+                        }
                 }
                 c.Coefficients = null;
             }
@@ -524,11 +544,20 @@ internal sealed class JpegDecoder
         for (int i = 0; i < planes.Length; i++)
         {
             var c = _components[i];
-            planes[i] = JpegUpsampler.Upsample(new Plane(c.Samples, c.Stride), c.Width, c.Height, _maxH / c.H, _maxV / c.V, _width, _height);
+            planes[i] = new Plane(c.Samples, c.Stride, c.Width, c.Height, _maxH / c.H, _maxV / c.V);
         }
-        var image = new RgbaImage(_width, _height);
+        // The colour converter writes every byte, alpha included.
+        var image = new RgbaImage(_width, _height, GC.AllocateUninitializedArray<byte>(checked(_width * _height * 4)));
         JpegColorConverter.Convert(ColorSpace(), planes, image);
         return image;
+    }
+
+    private static unsafe bool HasAc(short* block)
+    {
+        ulong* q = (ulong*)block;
+        ulong any = (q[0] & 0xFFFFFFFFFFFF0000UL);
+        for (int i = 1; i < 16; i++) any |= q[i];
+        return any != 0;
     }
 
     /// <summary>The same rules libjpeg uses to guess the colour space.</summary>
@@ -543,7 +572,8 @@ internal sealed class JpegDecoder
                 if (_components[0].Id == 'R' && _components[1].Id == 'G' && _components[2].Id == 'B') return JpegColorSpace.Rgb;
                 return JpegColorSpace.YCbCr;
             default:
-                return _adobe && _adobeTransform == 2 ? JpegColorSpace.Ycck : JpegColorSpace.Cmyk;
+                // Adobe transform 0 is plain CMYK; libjpeg treats any other value as YCCK.
+                return _adobe && _adobeTransform != 0 ? JpegColorSpace.Ycck : JpegColorSpace.Cmyk;
         }
     }
 }

@@ -32,6 +32,11 @@ internal static class JpegIdct
     [SkipLocalsInit]
     public static unsafe void Transform(short* coef, ushort* quant, byte* output, int stride)
     {
+        if (JpegIdctAvx2.IsSupported)
+        {
+            JpegIdctAvx2.Transform(coef, quant, output, stride);
+            return;
+        }
         int* ws = stackalloc int[64];
 
         // Pass 1: columns.
@@ -110,6 +115,15 @@ internal static class JpegIdct
             o[3] = Clamp(((tmp13 + tmp0 + round) >> shift) + 128);
             o[4] = Clamp(((tmp13 - tmp0 + round) >> shift) + 128);
         }
+    }
+
+    /// <summary>The transform of a block whose only non-zero coefficient is DC: one flat value (exactly what <see cref="Transform"/> gives).</summary>
+    public static unsafe void TransformDcOnly(short dc, ushort quant, byte* output, int stride)
+    {
+        int ws = (dc * quant) << Pass1Bits;
+        byte v = Clamp(((ws + (1 << (Pass1Bits + 2))) >> (Pass1Bits + 3)) + 128);
+        ulong fill = 0x0101010101010101UL * v;
+        for (int row = 0; row < 8; row++) *(ulong*)(output + row * stride) = fill;
     }
 
     /// <summary>The odd half of the 8-point transform; inputs are the 7th, 5th, 3rd and 1st terms.</summary>

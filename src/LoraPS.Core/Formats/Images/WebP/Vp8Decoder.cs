@@ -34,6 +34,17 @@ internal sealed class Vp8Decoder
     private int _skipProb;
     private readonly int[,] _quant = new int[4, 6]; // per segment: y1dc, y1ac, y2dc, y2ac, uvdc, uvac
 
+    /// <summary>For each block type and coefficient position (0..16): the offset of its band's probabilities in <see cref="_coefProbs"/>.</summary>
+    private static readonly int[] BandOffsets = BuildBandOffsets();
+
+    private static int[] BuildBandOffsets()
+    {
+        var offsets = new int[4 * 17];
+        for (int type = 0; type < 4; type++)
+            for (int n = 0; n <= 16; n++) offsets[type * 17 + n] = (type * 8 + Vp8Tables.Bands[n]) * 33;
+        return offsets;
+    }
+
     private Vp8BoolDecoder _header = null!;
     private Vp8BoolDecoder[] _partitions = Array.Empty<Vp8BoolDecoder>();
 
@@ -75,9 +86,10 @@ internal sealed class Vp8Decoder
         _header = new Vp8BoolDecoder(_data, p0, p0 + firstPartition);
         ReadHeader(p0 + firstPartition, end);
 
-        var y = new byte[_mbw * 16 * _mbh * 16];
-        var u = new byte[_mbw * 8 * _mbh * 8];
-        var v = new byte[_mbw * 8 * _mbh * 8];
+        // Every macroblock writes all of its pixels, so the planes need no clearing.
+        var y = GC.AllocateUninitializedArray<byte>(_mbw * 16 * _mbh * 16);
+        var u = GC.AllocateUninitializedArray<byte>(_mbw * 8 * _mbh * 8);
+        var v = GC.AllocateUninitializedArray<byte>(_mbw * 8 * _mbh * 8);
         var info = new MacroblockInfo[_mbw * _mbh];
         Reconstruct(y, u, v, info);
         if (_filterLevel > 0) Vp8LoopFilter.Apply(y, u, v, _mbw, _mbh, info, _simpleFilter, FilterParameters());
@@ -201,6 +213,7 @@ internal sealed class Vp8Decoder
         return result;
     }
 
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private unsafe void Reconstruct(byte[] yPlane, byte[] uPlane, byte[] vPlane, MacroblockInfo[] info)
     {
         int yStride = _mbw * 16, uvStride = _mbw * 8;
@@ -217,7 +230,7 @@ internal sealed class Vp8Decoder
         var uWork = new byte[Bps * 9];
         var vWork = new byte[Bps * 9];
 
-        fixed (byte* yb = yWork, ub = uWork, vb = vWork)
+        fixed (byte* yb = yWork, ub = uWork, vb = vWork, yp = yPlane, up = uPlane, vp = vPlane)
         fixed (short* coefs = coefficients)
         {
             byte* yDst = yb + YOrigin, uDst = ub + UvOrigin, vDst = vb + UvOrigin;
@@ -305,12 +318,17 @@ internal sealed class Vp8Decoder
                     }
 
                     // --- Store, and keep the unfiltered bottom row for the next macroblock row ---
+                    byte* yOut = yp + (mbY * 16) * yStride + mbX * 16;
                     for (int r = 0; r < 16; r++)
-                        new ReadOnlySpan<byte>(yDst + r * Bps, 16).CopyTo(yPlane.AsSpan((mbY * 16 + r) * yStride + mbX * 16, 16));
+                    {
+                        ((ulong*)(yOut + r * yStride))[0] = ((ulong*)(yDst + r * Bps))[0];
+                        ((ulong*)(yOut + r * yStride))[1] = ((ulong*)(yDst + r * Bps))[1];
+                    }
+                    byte* uOut = up + (mbY * 8) * uvStride + mbX * 8, vOut = vp + (mbY * 8) * uvStride + mbX * 8;
                     for (int r = 0; r < 8; r++)
                     {
-                        new ReadOnlySpan<byte>(uDst + r * Bps, 8).CopyTo(uPlane.AsSpan((mbY * 8 + r) * uvStride + mbX * 8, 8));
-                        new ReadOnlySpan<byte>(vDst + r * Bps, 8).CopyTo(vPlane.AsSpan((mbY * 8 + r) * uvStride + mbX * 8, 8));
+                        *(ulong*)(uOut + r * uvStride) = *(ulong*)(uDst + r * Bps);
+                        *(ulong*)(vOut + r * uvStride) = *(ulong*)(vDst + r * Bps);
                     }
                 }
                 // Bottom rows become the next row's top samples (after the whole row: top-right needs the old values).
@@ -347,13 +365,15 @@ internal sealed class Vp8Decoder
         // Top row (and top-right for 4×4 prediction): the row above, or 127 on the first row.
         if (mbY > 0)
         {
-            topY.AsSpan(mbX * 16, 16).CopyTo(new Span<byte>(y - Bps, 16));
-            topU.AsSpan(mbX * 8, 8).CopyTo(new Span<byte>(u - Bps, 8));
-            topV.AsSpan(mbX * 8, 8).CopyTo(new Span<byte>(v - Bps, 8));
-            if (mbX == (topY.Length >> 4) - 1)
-                new Span<byte>(y - Bps + 16, 4).Fill(topY[mbX * 16 + 15]);
-            else
-                topY.AsSpan(mbX * 16 + 16, 4).CopyTo(new Span<byte>(y - Bps + 16, 4));
+            fixed (byte* ty = topY, tu = topU, tv = topV)
+            {
+                ((ulong*)(y - Bps))[0] = ((ulong*)(ty + mbX * 16))[0];
+                ((ulong*)(y - Bps))[1] = ((ulong*)(ty + mbX * 16))[1];
+                *(ulong*)(u - Bps) = *(ulong*)(tu + mbX * 8);
+                *(ulong*)(v - Bps) = *(ulong*)(tv + mbX * 8);
+                if (mbX == (topY.Length >> 4) - 1) *(uint*)(y - Bps + 16) = 0x01010101u * ty[mbX * 16 + 15];
+                else *(uint*)(y - Bps + 16) = *(uint*)(ty + mbX * 16 + 16);
+            }
         }
         else
         {
@@ -362,8 +382,8 @@ internal sealed class Vp8Decoder
             new Span<byte>(v - Bps - 1, 9).Fill(127);
         }
         // Sub-blocks in the right column take their above-right pixels from the macroblock's top-right.
-        for (int r = 3; r < 15; r += 4)
-            for (int i = 0; i < 4; i++) y[r * Bps + 16 + i] = y[-Bps + 16 + i];
+        uint topRight = *(uint*)(y - Bps + 16);
+        for (int r = 3; r < 15; r += 4) *(uint*)(y + r * Bps + 16) = topRight;
     }
 
     private static int ReadBMode(Vp8BoolDecoder br, int above, int left)
@@ -377,6 +397,7 @@ internal sealed class Vp8Decoder
     }
 
     /// <summary>Reads a macroblock's DCT tokens; returns whether any coefficient is non-zero.</summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private unsafe bool ReadResiduals(Vp8BoolDecoder br, short* coefs, int segment, bool isI4x4, Span<byte> top, Span<byte> left)
     {
         int y1Dc = _quant[segment, 0], y1Ac = _quant[segment, 1];
@@ -439,38 +460,42 @@ internal sealed class Vp8Decoder
     /// <summary>Reads one block's tokens (RFC 6386 section 13); returns the position after the last non-zero coefficient.</summary>
     private unsafe int ReadCoefficients(Vp8BoolDecoder br, int type, int ctx, int dcq, int acq, int n, short* output)
     {
-        byte[] probs = _coefProbs;
-        int p = ((type * 8 + Vp8Tables.Bands[n]) * 3 + ctx) * 11;
-        for (; n < 16; n++)
+        fixed (byte* probs = _coefProbs)
+        fixed (int* bands = &BandOffsets[type * 17])
+        fixed (byte* zigzag = Vp8Tables.Zigzag)
         {
-            if (br.GetBit(probs[p]) == 0) return n; // end of block
-            while (br.GetBit(probs[p + 1]) == 0)
+            byte* p = probs + bands[n] + ctx * 11;
+            for (; n < 16; n++)
             {
-                if (++n == 16) return 16;
-                p = ((type * 8 + Vp8Tables.Bands[n]) * 3) * 11;
+                if (br.GetBit(p[0]) == 0) return n; // end of block
+                while (br.GetBit(p[1]) == 0)
+                {
+                    if (++n == 16) return 16;
+                    p = probs + bands[n];
+                }
+                int value;
+                byte* next = probs + bands[n + 1];
+                if (br.GetBit(p[2]) == 0) { value = 1; p = next + 11; }
+                else { value = ReadLargeValue(br, p); p = next + 22; }
+                if (br.GetBit(0x80) != 0) value = -value;
+                output[zigzag[n]] = (short)(value * (n > 0 ? acq : dcq));
             }
-            int value, nextCtx;
-            if (br.GetBit(probs[p + 2]) == 0) { value = 1; nextCtx = 1; }
-            else { value = ReadLargeValue(br, probs, p); nextCtx = 2; }
-            if (br.GetBit(0x80) != 0) value = -value;
-            output[Vp8Tables.Zigzag[n]] = (short)(value * (n > 0 ? acq : dcq));
-            p = ((type * 8 + Vp8Tables.Bands[n + 1]) * 3 + nextCtx) * 11;
+            return 16;
         }
-        return 16;
     }
 
-    private static int ReadLargeValue(Vp8BoolDecoder br, byte[] probs, int p)
+    private static unsafe int ReadLargeValue(Vp8BoolDecoder br, byte* p)
     {
-        if (br.GetBit(probs[p + 3]) == 0)
-            return br.GetBit(probs[p + 4]) == 0 ? 2 : 3 + br.GetBit(probs[p + 5]);
-        if (br.GetBit(probs[p + 6]) == 0)
+        if (br.GetBit(p[3]) == 0)
+            return br.GetBit(p[4]) == 0 ? 2 : 3 + br.GetBit(p[5]);
+        if (br.GetBit(p[6]) == 0)
         {
-            if (br.GetBit(probs[p + 7]) == 0) return 5 + br.GetBit(159);
+            if (br.GetBit(p[7]) == 0) return 5 + br.GetBit(159);
             int v = 7 + 2 * br.GetBit(165);
             return v + br.GetBit(145);
         }
-        int bit1 = br.GetBit(probs[p + 8]);
-        int bit0 = br.GetBit(probs[p + 9 + bit1]);
+        int bit1 = br.GetBit(p[8]);
+        int bit0 = br.GetBit(p[9 + bit1]);
         int category = 2 * bit1 + bit0;
         int extra = 0;
         foreach (byte prob in Vp8Tables.CatProbabilities[category]) extra = extra + extra + br.GetBit(prob);

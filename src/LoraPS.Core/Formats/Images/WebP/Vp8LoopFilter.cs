@@ -31,6 +31,30 @@ internal static unsafe class Vp8LoopFilter
                         if (mbY > 0) SimpleEdge(yDst, yStride, 1, s.Limit + 4);
                         if (inner) for (int i = 4; i < 16; i += 4) SimpleEdge(yDst + i * yStride, yStride, 1, s.Limit);
                     }
+                    else if (Vp8LoopFilterSimd.IsSupported)
+                    {
+                        int lim = s.Limit, ilev = s.Interior, hev = s.HevThreshold;
+                        if (mbX > 0)
+                        {
+                            Vp8LoopFilterSimd.VerticalEdge16(yDst, yStride, lim + 4, ilev, hev, true);
+                            Vp8LoopFilterSimd.VerticalEdgeUv(uDst, vDst, uvStride, lim + 4, ilev, hev, true);
+                        }
+                        if (inner)
+                        {
+                            for (int i = 4; i < 16; i += 4) Vp8LoopFilterSimd.VerticalEdge16(yDst + i, yStride, lim, ilev, hev, false);
+                            Vp8LoopFilterSimd.VerticalEdgeUv(uDst + 4, vDst + 4, uvStride, lim, ilev, hev, false);
+                        }
+                        if (mbY > 0)
+                        {
+                            Vp8LoopFilterSimd.HorizontalEdge16(yDst, yStride, lim + 4, ilev, hev, true);
+                            Vp8LoopFilterSimd.HorizontalEdgeUv(uDst, vDst, uvStride, lim + 4, ilev, hev, true);
+                        }
+                        if (inner)
+                        {
+                            for (int i = 4; i < 16; i += 4) Vp8LoopFilterSimd.HorizontalEdge16(yDst + i * yStride, yStride, lim, ilev, hev, false);
+                            Vp8LoopFilterSimd.HorizontalEdgeUv(uDst + 4 * uvStride, vDst + 4 * uvStride, uvStride, lim, ilev, hev, false);
+                        }
+                    }
                     else
                     {
                         if (mbX > 0)

@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace LoraPS.Formats.Images.WebP;
 
 /// <summary>
@@ -47,12 +50,24 @@ internal static unsafe class Vp8Predict
                 Fill(dst, 0x80, size, bps);
                 break;
             case 1: // V
+            {
+                ulong a = *(ulong*)(dst - bps), b = size == 16 ? *(ulong*)(dst - bps + 8) : 0;
                 for (int y = 0; y < size; y++)
-                    new ReadOnlySpan<byte>(dst - bps, size).CopyTo(new Span<byte>(dst + y * bps, size));
+                {
+                    ulong* row = (ulong*)(dst + y * bps);
+                    row[0] = a;
+                    if (size == 16) row[1] = b;
+                }
                 break;
+            }
             case 2: // H
                 for (int y = 0; y < size; y++)
-                    new Span<byte>(dst + y * bps, size).Fill(dst[y * bps - 1]);
+                {
+                    ulong v = 0x0101010101010101UL * dst[y * bps - 1];
+                    ulong* row = (ulong*)(dst + y * bps);
+                    row[0] = v;
+                    if (size == 16) row[1] = v;
+                }
                 break;
             default: // TM
                 TrueMotion(dst, size, bps);
@@ -62,13 +77,34 @@ internal static unsafe class Vp8Predict
 
     private static void Fill(byte* dst, byte value, int size, int bps)
     {
-        for (int y = 0; y < size; y++) new Span<byte>(dst + y * bps, size).Fill(value);
+        ulong v = 0x0101010101010101UL * value;
+        for (int y = 0; y < size; y++)
+        {
+            ulong* row = (ulong*)(dst + y * bps);
+            row[0] = v;
+            if (size == 16) row[1] = v;
+        }
     }
 
     private static void TrueMotion(byte* dst, int size, int bps)
     {
         byte* top = dst - bps;
         int topLeft = top[-1];
+        if (size >= 8 && Sse2.IsSupported)
+        {
+            var zero = Vector128<byte>.Zero;
+            var t = size == 16 ? Sse2.LoadVector128(top) : Vector128.CreateScalar(*(ulong*)top).AsByte();
+            var lo = Sse2.UnpackLow(t, zero).AsInt16();
+            var hi = Sse2.UnpackHigh(t, zero).AsInt16();
+            for (int y = 0; y < size; y++)
+            {
+                var delta = Vector128.Create((short)(dst[y * bps - 1] - topLeft));
+                var row = Sse2.PackUnsignedSaturate(Sse2.Add(lo, delta), Sse2.Add(hi, delta));
+                if (size == 16) Sse2.Store(dst + y * bps, row);
+                else *(ulong*)(dst + y * bps) = row.AsUInt64().ToScalar();
+            }
+            return;
+        }
         for (int y = 0; y < size; y++)
         {
             int left = dst[y * bps - 1] - topLeft;

@@ -18,7 +18,7 @@ public sealed class WebPCodec : IImageCodec
 
     public ImageHeader Probe(Stream stream, string? path)
     {
-        long start = stream.Position;
+        long start = stream.CanSeek ? stream.Position : 0;
         Span<byte> head = stackalloc byte[30];
         int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         if (n < 12 || !Matches(head)) throw new ImageFormatException(path, "not a WebP file (no RIFF/WEBP header)");
@@ -43,7 +43,7 @@ public sealed class WebPCodec : IImageCodec
             int w = 1 + (payload[4] | (payload[5] << 8) | (payload[6] << 16));
             int h = 1 + (payload[7] | (payload[8] << 8) | (payload[9] << 16));
             int orientation = 1;
-            if ((flags & 0x08) != 0)
+            if ((flags & 0x08) != 0 && stream.CanSeek)
             {
                 stream.Position = start;
                 var exif = FindExif(stream);
@@ -59,7 +59,7 @@ public sealed class WebPCodec : IImageCodec
     /// <summary>The payload of the EXIF chunk, or null (the stream is left where it was).</summary>
     internal static byte[]? FindExif(Stream stream)
     {
-        long start = stream.Position;
+        long start = stream.CanSeek ? stream.Position : 0;
         try
         {
             Span<byte> chunk = stackalloc byte[12];
@@ -94,7 +94,7 @@ public sealed class WebPCodec : IImageCodec
             }
             return null;
         }
-        finally { stream.Position = start; }
+        finally { if (stream.CanSeek) stream.Position = start; }
     }
 
     private readonly record struct Chunk(string FourCc, int Start, int End);
@@ -124,7 +124,7 @@ public sealed class WebPCodec : IImageCodec
             int orientation = exif is null ? 1 : ExifReader.Parse(exif).Orientation;
             return options.ApplyOrientation ? ExifOrientation.Apply(image, orientation) : image;
         }
-        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException)
+        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException or OverflowException)
         {
             throw new ImageFormatException(path, "the WebP data is corrupt (an internal bound was exceeded)", e);
         }
@@ -200,7 +200,8 @@ public sealed class WebPCodec : IImageCodec
             {
                 var frame = Vp8Decoder.Decode(data, c.Start, c.End, options, path);
                 CheckExpected(frame.Width, frame.Height, expected, path);
-                var image = new RgbaImage(frame.Width, frame.Height);
+                // The converter writes every byte, alpha included.
+                var image = new RgbaImage(frame.Width, frame.Height, GC.AllocateUninitializedArray<byte>(frame.Width * frame.Height * 4));
                 Vp8YuvConverter.Convert(frame, image);
                 if (alpha is { } a)
                 {

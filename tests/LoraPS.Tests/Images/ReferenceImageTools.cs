@@ -5,7 +5,7 @@ using LoraPS.Formats.Images;
 namespace LoraPS.Tests.Images;
 
 /// <summary>Runs the reference image tools and reads their PNM/PAM output; makes deterministic test pictures.</summary>
-public static class ImageTools
+public static class ReferenceImageTools
 {
     public static string? Find(string tool)
     {
