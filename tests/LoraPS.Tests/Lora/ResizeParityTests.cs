@@ -38,6 +38,17 @@ public class ResizeParityTests
         return result;
     }
 
+    private static long Dispose(LoraFile f, long value) { f.Dispose(); return value; }
+
+    /// <summary>Singular values of a rows × (n / rows) matrix, descending (dense, float64).</summary>
+    private static double[] Spectrum(double[] m, int rows)
+    {
+        int cols = m.Length / rows;
+        using var t = LoraPS.Torch.torch.tensor(m, rows, cols);
+        var (u, s, vh) = LoraPS.Torch.torch.linalg.svd(t, full_matrices: false);
+        using (u) using (s) using (vh) return s.data<double>();
+    }
+
     private static void Check(string name)
     {
         string dir = Path.Combine(RepoPaths.ReferenceData!, "lora");
@@ -55,6 +66,9 @@ public class ResizeParityTests
             Parameter = method is null ? 0 : c.GetProperty("dynamic_param").GetDouble(), DenseSvd = Environment.GetEnvironmentVariable("LORAPS_DENSE") == "1",
         });
         var ours = Products(result.OutputPath);
+        var original = Products(Path.Combine(dir, "lora-1234.safetensors"));
+        int degenerate = 0;
+        long OutOf(string module) => LoraFile.Open(Path.Combine(dir, "lora-1234.safetensors")) is var f ? Dispose(f, f.ModulesByName[module].OutFeatures) : 0;
         var reference = Products(Path.Combine(dir, $"lora-1234-resized-{name}.safetensors"));
         Assert.Equal(reference.Keys.OrderBy(k => k), ours.Keys.OrderBy(k => k));
         foreach (var module in c.GetProperty("ranks").EnumerateObject())
@@ -63,12 +77,32 @@ public class ResizeParityTests
             Assert.Equal(c.GetProperty("alphas").GetProperty(module.Name).GetDouble(), ours[module.Name].Alpha, 5);
             Assert.Equal(reference[module.Name].Rank, ours[module.Name].Rank);
             var (refP, _, _) = reference[module.Name];
+            var ourP = ours[module.Name].Product;
             double max = refP.Max(Math.Abs);
-            double err = refP.Zip(ours[module.Name].Product, (a, b) => Math.Abs(a - b)).Max();
-            Assert.True(err <= 1e-5 * max, $"{name} {module.Name}: max |Δ(up@down)| = {err:E3} > 1e-5 × {max:E3}");
+            int k = ours[module.Name].Rank;
+            var spectrum = Spectrum(original[module.Name].Product, (int)OutOf(module.Name));
+            if (k < spectrum.Length && spectrum[k - 1] > 1e-5 * spectrum[0] && spectrum[k - 1] - spectrum[k] <= 1e-5 * spectrum[0])
+            {
+                // The cut falls inside a cluster of equal singular values (the reference's "cliff"
+                // module): every choice of k vectors from the cluster is an optimal rank-k truncation,
+                // and LAPACK's pick varies with threads and memory alignment. Check optimality instead:
+                // the same error ‖M − M_k‖ and the same ‖M_k‖ as the reference.
+                var m = original[module.Name].Product;
+                double Norm(IEnumerable<double> v) => Math.Sqrt(v.Sum(x => x * x));
+                double mNorm = Norm(m);
+                Assert.Equal(Norm(m.Zip(refP, (a, b) => a - b)), Norm(m.Zip(ourP, (a, b) => a - b)), 1e-5 * mNorm);
+                Assert.Equal(Norm(refP), Norm(ourP), 1e-5 * mNorm);
+                degenerate++;
+            }
+            else
+            {
+                double err = refP.Zip(ourP, (a, b) => Math.Abs(a - b)).Max();
+                Assert.True(err <= 1e-5 * max, $"{name} {module.Name}: max |Δ(up@down)| = {err:E3} > 1e-5 × {max:E3}");
+            }
             var report = result.Modules.Single(r => r.Module == module.Name);
             Assert.Equal(module.Value.GetInt32(), report.NewRank);
         }
+        Assert.True(degenerate <= 1, "only the reference's cliff module has a cut inside a cluster of equal singular values");
         // The fast path (SVD from the factors) did the work wherever the spectrum has no tie at the cut.
         Assert.Contains(result.Modules, r => !r.DenseSvd);
         Assert.Equal(result.Modules.Where(r => r.DenseSvd), result.Modules.Where(r => r.Tie));

@@ -106,6 +106,20 @@ public class SafeTensorsTests
     }
 
     [Fact]
+    public void Released_pages_read_back_the_same_data()
+    {
+        using var dir = new TempFolder("st");
+        string path = dir.File("big.safetensors");
+        var values = Enumerable.Range(0, 300_000).Select(i => (float)Math.Sin(i)).ToArray();
+        SafeTensorsWriter.Write(path, new[] { SafeTensorEntry.FromSingles("w", SafeTensorDType.F32, new long[] { 300_000 }, values) });
+        using var file = SafeTensorsFile.Open(path);
+        Assert.Equal(values, file["w"].ToSingleArray());
+        file.ReleasePages("w");
+        file.ReleasePages("missing");
+        Assert.Equal(values, file["w"].ToSingleArray());
+    }
+
+    [Fact]
     public void Writer_refuses_to_overwrite_and_leaves_no_partial_file_on_failure()
     {
         using var dir = new TempFolder("st");

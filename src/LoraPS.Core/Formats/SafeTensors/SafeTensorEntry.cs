@@ -31,6 +31,9 @@ public sealed class SafeTensorEntry
 
     internal void WriteData(Stream stream) => _writeData(stream);
 
+    /// <summary>Writes this entry's bytes (for wrapping one entry in another).</summary>
+    public void WriteTo(Stream stream) => _writeData(stream);
+
     /// <summary>Raw little-endian bytes already in memory.</summary>
     public static SafeTensorEntry FromBytes(string name, SafeTensorDType dtype, long[] shape, ReadOnlyMemory<byte> bytes)
     {

@@ -115,6 +115,24 @@ public sealed unsafe class SafeTensorsFile : ITensorFile
         return _base + DataOffset + dataRelative;
     }
 
+    /// <summary>
+    /// Tells the OS that a tensor's mapped pages are no longer needed (Linux madvise DONTNEED), so a
+    /// one-pass stream through a large file (merging into a checkpoint) does not keep it resident.
+    /// The data stays readable: a later access maps the pages in again. No-op elsewhere.
+    /// </summary>
+    public void ReleasePages(string name)
+    {
+        if (_base == null || !OperatingSystem.IsLinux() || !_byName.TryGetValue(name, out var t) || t.ByteLength == 0) return;
+        long page = Environment.SystemPageSize;
+        long start = (long)(_base + DataOffset + t.DataBegin);
+        long end = start + t.ByteLength;
+        long alignedStart = (start + page - 1) / page * page, alignedEnd = end / page * page;
+        if (alignedEnd > alignedStart) madvise((IntPtr)alignedStart, (UIntPtr)(ulong)(alignedEnd - alignedStart), 4 /* MADV_DONTNEED */);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int madvise(IntPtr address, UIntPtr length, int advice);
+
     private SafeTensorsFormatException Bad(string defect, Exception? inner = null) => new(Path, defect, inner);
 
     private (IReadOnlyDictionary<string, string>, IReadOnlyList<SafeTensor>) ParseHeader(byte[] header, long dataLength)

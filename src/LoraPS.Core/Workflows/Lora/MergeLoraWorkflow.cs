@@ -117,7 +117,11 @@ public static class MergeLoraWorkflow
         {
             var info = baseFile.GetInfo(p.Key);
             var dtype = info.DType.IsFloatingPoint() && outType is { } t ? t : info.DType;
-            if (p.Targets.Count == 0) return CopyEntry(baseFile, p.Key, dtype);
+            if (p.Targets.Count == 0)
+            {
+                var copy = CopyEntry(baseFile, p.Key, dtype);
+                return new SafeTensorEntry(p.Key, dtype, info.Shape, stream => { copy.WriteTo(stream); Release(baseFile, p.Key); });
+            }
             return new SafeTensorEntry(p.Key, dtype, info.Shape, stream =>
             {
                 cancel.ThrowIfCancellationRequested();
@@ -125,6 +129,7 @@ public static class MergeLoraWorkflow
                 using var scope = torch.NewDisposeScope();
                 using var noGrad = torch.no_grad();
                 var weight = LoraTensors.Load(baseFile, p.Key);
+                Release(baseFile, p.Key);
                 foreach (var (target, contributions) in p.Targets)
                 {
                     long rows = target.RowCount < 0 ? info.Shape[0] : target.RowCount;
@@ -152,6 +157,12 @@ public static class MergeLoraWorkflow
         SafeTensorsWriter.Write(output, entries, metadata, overwrite: o.Force, sortLikeSafetensors: false);
         using var written = TensorFiles.Open(output);
         return new MergeLoraResult(output, true, CheckpointRecognizer.Describe(written), null, used.Count, unmatched, peak, warnings);
+    }
+
+    /// <summary>The base is read once, front to back: drop each tensor's mapped pages after use.</summary>
+    private static void Release(ITensorFile file, string key)
+    {
+        if (file is SafeTensorsFile st) st.ReleasePages(key);
     }
 
     /// <summary>The module's unscaled dense delta as [out, in·k·k].</summary>
