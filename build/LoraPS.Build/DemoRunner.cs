@@ -2,7 +2,9 @@ namespace LoraPS.Build;
 
 /// <summary>
 /// `./build.sh demo`: the main job on built-in small data, through the real `loraps` command, in
-/// artifacts/demo/. Each capability adds its step here as it lands.
+/// artifacts/demo/. The inputs (pictures, a tiny tagger with the WD14 interface, an SD1-named LoRA)
+/// are made by examples/LoraPS.DemoData with LoraPS's own writers, since no model can be downloaded
+/// here. Each capability adds its step as it lands.
 /// </summary>
 internal static class DemoRunner
 {
@@ -11,9 +13,33 @@ internal static class DemoRunner
         string work = Path.Combine(ctx.Artifacts, "demo");
         if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
         Directory.CreateDirectory(work);
+        string demoData = Path.Combine(ctx.Root, "examples", "LoraPS.DemoData", "bin", ctx.Configuration, "net8.0", "LoraPS.DemoData.dll");
 
-        Console.WriteLine("== 1. The engine: libtorch, devices, ONNX Runtime, and a computation through the shim");
-        return Loraps(ctx, work, "env");
+        var steps = new (string Title, Func<int> Run)[]
+        {
+            ("The engine: libtorch, devices, ONNX Runtime, and a computation through the shim", () => Loraps(ctx, work, "env")),
+            ("Demo inputs: 12 pictures, a tiny colour tagger, a rank-32 LoRA", () => Shell.RunCode("dotnet", new[] { demoData, work }, work)),
+            ("Number the pictures crash-safely, captions travel with them", () => Loraps(ctx, work, "rename", "photos", "--prefix", "mylora")),
+            ("Tag them (WD14 interface), excluding 1girl, appending to existing captions",
+                () => Loraps(ctx, work, "tag", "photos", "--model-path", "tagger", "--exclude-tag", "1girl,2boys", "--mode", "Append")),
+            ("Lay out the dataset: kohya folders and sd-scripts TOML, buckets and steps",
+                () => Loraps(ctx, work, "dataset", "new", "photos", "--instance", "mylora", "--class", "1boy", "--repeats", "20",
+                    "--resolution", "512", "--batch-size", "2", "--epochs", "6", "--layout", "Both", "--destination", "training")),
+            ("Inspect the LoRA", () => Loraps(ctx, work, "info", Path.Combine("loras", "demo_lora.safetensors"))),
+            ("Compress it the CharFramework way (dynamic resize, singular-value ratio 16)",
+                () => Loraps(ctx, work, "compress", Path.Combine("loras", "demo_lora.safetensors"))),
+            ("Inspect the result", () => Loraps(ctx, work, "info", Path.Combine("loras", "demo_lora-SvR16.safetensors"))),
+        };
+        for (int i = 0; i < steps.Length; i++)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"== {i + 1}. {steps[i].Title}");
+            int code = steps[i].Run();
+            if (code != 0) return code;
+        }
+        Console.WriteLine();
+        Console.WriteLine($"demo: done; everything it made is in {work}");
+        return 0;
     }
 
     private static int Loraps(BuildContext ctx, string work, params string[] args)
