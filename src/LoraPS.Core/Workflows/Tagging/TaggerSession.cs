@@ -41,10 +41,17 @@ public sealed class TaggerSession : IDisposable
             EffectiveBatchSize = fixedBatch;
         }
         else EffectiveBatchSize = options.BatchSize;
-        if (OnnxSession.CudaFallbackReason is string reason && options.Device == OnnxDevice.Auto && model.Device == OnnxDevice.Cpu)
-            warnings.Add($"running on the CPU: the CUDA provider is listed but unusable ({reason})");
+        // Auto falling back to the CPU is only news where there is an NVIDIA GPU to miss.
+        if (OnnxSession.CudaFallbackReason is string reason && options.Device == OnnxDevice.Auto && model.Device == OnnxDevice.Cpu
+            && NvidiaDriverPresent())
+            warnings.Add($"running on the CPU: this ONNX Runtime cannot use CUDA ({reason.Split('\n')[0].Trim()}); " +
+                         $"set {OnnxRuntimeLibrary.EnvironmentVariable} to an ONNX Runtime GPU build to tag on the GPU");
         Warnings = warnings;
     }
+
+    private static bool NvidiaDriverPresent() =>
+        File.Exists("/proc/driver/nvidia/version") ||
+        (OperatingSystem.IsWindows() && System.Runtime.InteropServices.NativeLibrary.TryLoad("nvcuda.dll", out _));
 
     /// <summary>Opens the model of <paramref name="options"/>, downloading it into the hub cache when needed.</summary>
     public static TaggerSession Open(TaggerOptions options, IProgress<HubDownloadProgress>? download = null, CancellationToken cancellationToken = default)
