@@ -33,7 +33,7 @@ internal static class TagCommand
         var batch = new Option<int>("--batch-size") { Description = "Images per inference call (v3 models).", DefaultValueFactory = _ => 1 };
         var device = new Option<OnnxDevice>("--device") { Description = "Auto, Cpu or Cuda.", DefaultValueFactory = _ => OnnxDevice.Auto };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0 = automatic)." };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Tag and print, but write no caption files." };
+        var dryRun = new Option<bool>("--what-if", "--dry-run") { Description = "Tag and print, but write no caption files." };
         var json = new Option<bool>("--json") { Description = "Print each result and the summary as JSON." };
         var command = new Command("tag", "Tag pictures with a WD14 tagger and write caption files (as sd-scripts' tag_images_by_wd14_tagger.py).")
         {
