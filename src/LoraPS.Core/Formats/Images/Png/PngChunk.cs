@@ -52,7 +52,7 @@ internal static class PngChunk
     public static ReadOnlySpan<byte> Signature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
     public const uint IHDR = 0x49484452, PLTE = 0x504C5445, IDAT = 0x49444154, IEND = 0x49454E44,
-        tRNS = 0x74524E53, tEXt = 0x74455874, zTXt = 0x7A545874, iTXt = 0x69545874;
+        tRNS = 0x74524E53, eXIf = 0x65584966, tEXt = 0x74455874, zTXt = 0x7A545874, iTXt = 0x69545874;
 
     public static bool HasSignature(ReadOnlySpan<byte> data) => data.Length >= 8 && data[..8].SequenceEqual(Signature);
 
