@@ -1,7 +1,6 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Compression;
-using System.Text;
+using LoraPS.Formats.Images.Png;
 using LoraPS.Workflows.Dataset;
 
 namespace LoraPS.Bench;
@@ -78,47 +77,15 @@ public sealed class DatasetPlanBenchmark : IBenchmark
     private static byte[] Png(int width, int height, Random rng)
     {
         using var file = new MemoryStream();
-        file.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
-        var ihdr = new byte[13];
-        BinaryPrimitives.WriteUInt32BigEndian(ihdr, (uint)width);
-        BinaryPrimitives.WriteUInt32BigEndian(ihdr.AsSpan(4), (uint)height);
-        ihdr[8] = 8;
-        ihdr[9] = 2;
-        Chunk(file, "IHDR", ihdr);
+        PngChunk.WriteStart(file, width, height, PngColorType.Rgb);
         var noise = new byte[rng.Next(2000, 8000)];
         rng.NextBytes(noise);
         using (var z = new MemoryStream())
         {
             using (var deflate = new ZLibStream(z, CompressionLevel.Fastest, leaveOpen: true)) deflate.Write(noise);
-            Chunk(file, "IDAT", z.ToArray());
+            PngChunk.Write(file, PngChunk.IDAT, z.ToArray());
         }
-        Chunk(file, "IEND", Array.Empty<byte>());
+        PngChunk.Write(file, PngChunk.IEND, []);
         return file.ToArray();
-    }
-
-    private static void Chunk(Stream s, string type, byte[] data)
-    {
-        Span<byte> four = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(four, (uint)data.Length);
-        s.Write(four);
-        byte[] typeAndData = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
-        s.Write(typeAndData);
-        BinaryPrimitives.WriteUInt32BigEndian(four, Crc(typeAndData));
-        s.Write(four);
-    }
-
-    private static readonly uint[] CrcTable = Enumerable.Range(0, 256).Select(n =>
-    {
-        uint c = (uint)n;
-        for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        return c;
-    }).ToArray();
-
-    /// <summary>PNG's CRC-32 over chunk type and data.</summary>
-    private static uint Crc(ReadOnlySpan<byte> data)
-    {
-        uint c = 0xFFFFFFFFu;
-        foreach (byte b in data) c = CrcTable[(c ^ b) & 0xFF] ^ (c >> 8);
-        return c ^ 0xFFFFFFFFu;
     }
 }

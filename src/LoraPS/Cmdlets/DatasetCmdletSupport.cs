@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Management.Automation;
 using LoraPS.Workflows.Dataset;
 
@@ -10,26 +9,13 @@ internal static class DatasetCmdletSupport
     public const int ActivityId = 4711;
 
     /// <summary>Runs <paramref name="work"/> on a worker thread, relaying its progress to Write-Progress on the pipeline thread.</summary>
-    public static T RunWithProgress<T>(Cmdlet cmdlet, string activity, Func<IProgress<DatasetProgress>, T> work)
-    {
-        using var queue = new BlockingCollection<DatasetProgress>();
-        var progress = new QueueProgress(queue);
-        var task = Task.Run(() =>
-        {
-            try { return work(progress); }
-            finally { queue.CompleteAdding(); }
-        });
-        foreach (var p in queue.GetConsumingEnumerable())
-        {
-            int percent = p.Total == 0 ? 100 : (int)(100L * p.Done / p.Total);
-            cmdlet.WriteProgress(new ProgressRecord(ActivityId, activity, $"{p.Stage}: {p.Done} of {p.Total}")
+    public static T RunWithProgress<T>(Cmdlet cmdlet, string activity, Func<IProgress<DatasetProgress>, T> work) =>
+        WorkerProgress.Run<DatasetProgress, T>(work,
+            p => cmdlet.WriteProgress(new ProgressRecord(ActivityId, activity, $"{p.Stage}: {p.Done} of {p.Total}")
             {
-                PercentComplete = Math.Clamp(percent, 0, 100),
-            });
-        }
-        cmdlet.WriteProgress(new ProgressRecord(ActivityId, activity, "done") { RecordType = ProgressRecordType.Completed });
-        return task.GetAwaiter().GetResult();
-    }
+                PercentComplete = Math.Clamp(p.Total == 0 ? 100 : (int)(100L * p.Done / p.Total), 0, 100),
+            }),
+            () => cmdlet.WriteProgress(new ProgressRecord(ActivityId, activity, "done") { RecordType = ProgressRecordType.Completed }));
 
     /// <summary>[512] or [768, 512] → a size.</summary>
     public static Size2? ToSize(int[]? resolution) => resolution switch
@@ -39,15 +25,4 @@ internal static class DatasetCmdletSupport
         { Length: 2 } => new Size2(resolution[0], resolution[1]),
         _ => throw new ArgumentException("-Resolution takes one number (square) or two (width, height)"),
     };
-
-    private sealed class QueueProgress : IProgress<DatasetProgress>
-    {
-        private readonly BlockingCollection<DatasetProgress> _queue;
-        public QueueProgress(BlockingCollection<DatasetProgress> queue) => _queue = queue;
-
-        public void Report(DatasetProgress value)
-        {
-            if (!_queue.IsAddingCompleted) _queue.TryAdd(value);
-        }
-    }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Management.Automation;
 using LoraPS.Hub;
 using LoraPS.Models.Tagging;
@@ -112,7 +111,7 @@ public sealed class InvokeWD14TaggerCommand : LoraCmdlet
         using (session)
         {
             foreach (string warning in session.Warnings) WriteWarning(warning);
-            var progress = new PipelineProgress(p => WritePercent(1, "Invoke-WD14Tagger", $"{p.Done}/{p.Total} {p.Current}", p.Total == 0 ? 100 : 100 * p.Done / p.Total));
+            var progress = new PipelineProgress<TaggerProgress>(p => WritePercent(1, "Invoke-WD14Tagger", $"{p.Done}/{p.Total} {p.Current}", p.Total == 0 ? 100 : 100 * p.Done / p.Total));
             foreach (var result in session.Tag(images, (caption, text) => ShouldProcess(caption, $"Write caption \"{text}\""), progress, Cancellation))
             {
                 if (result.Outcome == TaggerOutcome.Failed) WriteNonTerminating(result.Error!, result.Image.Path);
@@ -128,25 +127,12 @@ public sealed class InvokeWD14TaggerCommand : LoraCmdlet
     }
 
     /// <summary>Opens the model on a worker so hub download progress can be shown from this (the pipeline) thread.</summary>
-    private TaggerSession OpenWithProgress(TaggerOptions options)
-    {
-        using var queue = new BlockingCollection<HubDownloadProgress>();
-        var open = Task.Run(() =>
-        {
-            try { return TaggerSession.Open(options, new PipelineProgress<HubDownloadProgress>(queue.Add), Cancellation); }
-            finally { queue.CompleteAdding(); }
-        });
-        foreach (var p in queue.GetConsumingEnumerable())
-            WritePercent(2, "Downloading tagger model", $"{p.RepoId}/{p.FileName}: {p.Received / 1048576.0:N1} MB",
-                p.Total is long total && total > 0 ? (int)(100 * p.Received / total) : 0);
-        WritePercent(2, "Downloading tagger model", "done", 100);
-        return open.GetAwaiter().GetResult();
-    }
-
-    private sealed class PipelineProgress(Action<TaggerProgress> report) : IProgress<TaggerProgress>
-    {
-        public void Report(TaggerProgress value) => report(value);
-    }
+    private TaggerSession OpenWithProgress(TaggerOptions options) =>
+        WorkerProgress.Run<HubDownloadProgress, TaggerSession>(
+            progress => TaggerSession.Open(options, progress, Cancellation),
+            p => WritePercent(2, "Downloading tagger model", $"{p.RepoId}/{p.FileName}: {p.Received / 1048576.0:N1} MB",
+                p.Total is long total && total > 0 ? (int)(100 * p.Received / total) : 0),
+            () => WritePercent(2, "Downloading tagger model", "done", 100));
 
     private sealed class PipelineProgress<T>(Action<T> report) : IProgress<T>
     {

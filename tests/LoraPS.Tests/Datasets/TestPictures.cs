@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using LoraPS.Formats.Images.Png;
 
@@ -22,27 +21,10 @@ internal static class TestPictures
     public static byte[] PngBytes(int width, int height, string text)
     {
         using var file = new MemoryStream();
-        file.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
-        var ihdr = new byte[13];
-        BinaryPrimitives.WriteUInt32BigEndian(ihdr, (uint)width);
-        BinaryPrimitives.WriteUInt32BigEndian(ihdr.AsSpan(4), (uint)height);
-        ihdr[8] = 8;  // bit depth
-        ihdr[9] = 2;  // RGB
-        Chunk(file, "IHDR", ihdr);
-        Chunk(file, "tEXt", Encoding.Latin1.GetBytes("Comment\0" + text));
-        Chunk(file, "IEND", Array.Empty<byte>());
+        PngChunk.WriteStart(file, width, height, PngColorType.Rgb);
+        PngChunk.Write(file, PngChunk.tEXt, Encoding.Latin1.GetBytes("Comment\0" + text));
+        PngChunk.Write(file, PngChunk.IEND, []);
         return file.ToArray();
-    }
-
-    private static void Chunk(Stream s, string type, byte[] data)
-    {
-        Span<byte> four = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(four, (uint)data.Length);
-        s.Write(four);
-        byte[] typeAndData = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
-        s.Write(typeAndData);
-        BinaryPrimitives.WriteUInt32BigEndian(four, Crc32.Compute(typeAndData));
-        s.Write(four);
     }
 
     /// <summary>A folder of <paramref name="count"/> pictures named img_000.png … with .txt captions unless told otherwise.</summary>

@@ -20,7 +20,7 @@ public sealed class BmpCodecTests
         { "V4 header 24-bit", ["-alpha", "off", "-type", "TrueColor", "BMP:"] },
     };
 
-    [ImageToolsTheory("convert")]
+    [ReferenceToolTheory("convert")]
     [MemberData(nameof(MagickCases))]
     public void ImageMagick_files_decode_as_ImageMagick_reads_them(string name, string[] options)
     {
@@ -33,8 +33,8 @@ public sealed class BmpCodecTests
             var args = new List<string> { "-size", $"{w}x{h}", "-depth", "8", "rgba:" + source };
             args.AddRange(options[..^1]);
             args.Add(options[^1] + target);
-            ReferenceTool.Run("convert", [.. args]);
-            byte[] expected = ReferenceTool.Run("convert", target, "-depth", "8", "rgba:-");
+            ReferenceImageTools.Run("convert", [.. args]);
+            byte[] expected = ReferenceImageTools.Run("convert", target, "-depth", "8", "rgba:-");
             var image = ImageCodecs.Decode(target);
             Assert.Equal((w, h), (image.Width, image.Height));
             Assert.Equal(expected.Length, image.Pixels.Length);

@@ -32,7 +32,7 @@ public sealed class DecoderFuzzTests
             ("bmp 1-bit top-down", BmpBuilder.Build(9, -3, 1, 0, new byte[12] { 0xAA, 0x80, 0, 0, 0x55, 0, 0, 0, 0xFF, 0x80, 0, 0 }, BmpBuilder.Palette(2, 5))),
             ("bmp 32 alpha", BmpBuilder.Build(2, 2, 32, 3, Enumerable.Range(0, 16).Select(i => (byte)(i * 17)).ToArray(), masks: [0xFF0000, 0xFF00, 0xFF, 0xFF000000], headerSize: 56)),
         };
-        if (ReferenceTool.FirstMissing(["convert"]) == null)
+        if (ReferenceImageTools.FirstMissing(["convert"]) == null)
         {
             using var temp = new TempFolder("fuzz-seeds");
             string source = temp.File("s.rgba");
@@ -44,7 +44,7 @@ public sealed class DecoderFuzzTests
                 if (name.Contains("progressive")) args.AddRange(["-interlace", "JPEG"]);
                 if (name.Contains("lossless")) args.AddRange(["-define", "webp:lossless=true"]);
                 args.Add(target[..(target.IndexOf(':') + 1)] + file);
-                try { ReferenceTool.Run("convert", [.. args]); seeds.Add((name, File.ReadAllBytes(file))); }
+                try { ReferenceImageTools.Run("convert", [.. args]); seeds.Add((name, File.ReadAllBytes(file))); }
                 catch (InvalidOperationException) { /* this ImageMagick lacks the delegate: no seed */ }
             }
         }

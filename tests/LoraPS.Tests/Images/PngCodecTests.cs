@@ -78,7 +78,7 @@ public sealed class PngCodecTests
         return list;
     }
 
-    [ImageToolsFact("pngtopam")]
+    [ReferenceToolFact("pngtopam")]
     public void Encoder_output_reads_the_same_in_libpng()
     {
         using var temp = new TempFolder("png-enc");
@@ -86,7 +86,7 @@ public sealed class PngCodecTests
         {
             string path = temp.File($"エンコード {name}.png");
             PngEncoder.Save(image, path, new PngEncodeOptions { Text = new Dictionary<string, string> { ["parameters"] = "ü" } });
-            var pam = Pam.Parse(ReferenceTool.Run("pngtopam", "-alphapam", path));
+            var pam = Pam.Parse(ReferenceImageTools.Run("pngtopam", "-alphapam", path));
             Assert.Equal(image.Pixels, pam.ToRgba16().Select(Rgba64Image.To8).ToArray());
         }
     }

@@ -35,7 +35,7 @@ public sealed class PngConformanceTests
         return data;
     }
 
-    [ImageToolsTheory("pngtopam")]
+    [ReferenceToolTheory("pngtopam")]
     [MemberData(nameof(Cases))]
     public void Built_files_decode_exactly_as_libpng_does(PngColorType type, int depth, bool interlaced, bool transparency)
     {
@@ -49,7 +49,7 @@ public sealed class PngConformanceTests
             // Netpbm's pngtopam ignores an RGB colour key, so those files are checked against
             // ImageMagick's reading (also libpng) instead.
             bool rgbKey = transparency && type == PngColorType.Rgb;
-            if (rgbKey && ReferenceTool.FirstMissing(["convert"]) != null) continue;
+            if (rgbKey && ReferenceImageTools.FirstMissing(["convert"]) != null) continue;
             CheckAgainstLibpng(temp.File($"{type}-{depth}-{interlaced}-{w}x{h}.png"), file, viaMagick: rgbKey);
         }
     }
@@ -75,7 +75,7 @@ public sealed class PngConformanceTests
         { "rgb-8-level-9", ["-alpha", "off", "-quality", "95", "-define", "png:format=png24"] },
     };
 
-    [ImageToolsTheory("convert", "pngtopam")]
+    [ReferenceToolTheory("convert", "pngtopam")]
     [MemberData(nameof(MagickCases))]
     public void ImageMagick_files_decode_exactly_as_libpng_does(string name, string[] options)
     {
@@ -85,7 +85,7 @@ public sealed class PngConformanceTests
             string source = temp.File($"{w}x{h}.rgba");
             File.WriteAllBytes(source, SmoothRgba(w, h, seed: w * 31 + h));
             string target = temp.File($"{name} {w}x{h}.png"); // a space in the name, on purpose
-            ReferenceTool.Run("convert", ["-size", $"{w}x{h}", "-depth", "8", "rgba:" + source, .. options, "PNG:" + target]);
+            ReferenceImageTools.Run("convert", ["-size", $"{w}x{h}", "-depth", "8", "rgba:" + source, .. options, "PNG:" + target]);
             CheckAgainstLibpng(target, File.ReadAllBytes(target));
         }
     }
@@ -93,7 +93,7 @@ public sealed class PngConformanceTests
     private static void CheckAgainstLibpng(string path, byte[] file, bool viaMagick = false)
     {
         File.WriteAllBytes(path, file);
-        var pam = Pam.Parse(ReferenceTool.Run("pngtopam", "-alphapam", path));
+        var pam = Pam.Parse(ReferenceImageTools.Run("pngtopam", "-alphapam", path));
         var expected16 = viaMagick ? MagickRgba16(path) : pam.ToRgba16();
 
         var wide = PngDecoder.Decode16(file, path: path);
@@ -109,7 +109,7 @@ public sealed class PngConformanceTests
 
     private static ushort[] MagickRgba16(string path)
     {
-        byte[] raw = ReferenceTool.Run("convert", path, "-depth", "16", "-endian", "MSB", "rgba:-");
+        byte[] raw = ReferenceImageTools.Run("convert", path, "-depth", "16", "-endian", "MSB", "rgba:-");
         var samples = new ushort[raw.Length / 2];
         for (int i = 0; i < samples.Length; i++) samples[i] = (ushort)(raw[2 * i] << 8 | raw[2 * i + 1]);
         return samples;

@@ -7,8 +7,22 @@ namespace LoraPS.Tests.Images;
 /// <summary>Runs the reference image tools and reads their PNM/PAM output; makes deterministic test pictures.</summary>
 public static class ReferenceImageTools
 {
+    /// <summary>The Debian package that installs each tool, for the skip message.</summary>
+    private static readonly Dictionary<string, string> Packages = new()
+    {
+        ["convert"] = "imagemagick", ["pngtopam"] = "netpbm",
+        ["cjpeg"] = "libjpeg-turbo-progs", ["djpeg"] = "libjpeg-turbo-progs",
+        ["cwebp"] = "webp", ["dwebp"] = "webp", ["img2webp"] = "webp", ["webpmux"] = "webp",
+    };
+
+    /// <summary>
+    /// The tool's full path, or null. "convert" must be the real ImageMagick (/usr/bin/convert, or its
+    /// <c>magick</c> driver, which takes convert's arguments): /usr/local/bin may hold a minimal stand-in
+    /// that only writes PPM.
+    /// </summary>
     public static string? Find(string tool)
     {
+        if (tool == "convert") return File.Exists("/usr/bin/convert") ? "/usr/bin/convert" : Find("magick");
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
         {
             if (dir.Length == 0) continue;
@@ -16,6 +30,18 @@ public static class ReferenceImageTools
             if (File.Exists(candidate)) return candidate;
         }
         return null;
+    }
+
+    /// <summary>The first of the tools that is not installed, or null when all are.</summary>
+    public static string? FirstMissing(IEnumerable<string> tools) => tools.FirstOrDefault(t => Find(t) is null);
+
+    /// <summary>Why a test needing these tools is skipped, or null when they are all installed.</summary>
+    public static string? SkipReason(IEnumerable<string> tools)
+    {
+        var missing = tools.Where(t => Find(t) is null).ToList();
+        if (missing.Count == 0) return null;
+        var packages = missing.Select(t => Packages.GetValueOrDefault(t, t)).Distinct();
+        return $"needs {string.Join(", ", missing)} on PATH (apt-get install {string.Join(' ', packages)})";
     }
 
     /// <summary>Runs a tool and returns its standard output; fails the test with its standard error on a non-zero exit.</summary>

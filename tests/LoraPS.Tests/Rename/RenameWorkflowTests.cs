@@ -97,7 +97,7 @@ public sealed class RenameWorkflowTests
         Assert.Equal(["b10.png", "B8.png", "b9.png"], Order(RenameSort.Modified));
 
         // Date taken: b9 carries an EXIF date older than every modified time; the others fall back to theirs.
-        byte[] withExif = ExifTests.PngWithExifDate(RenameTestFolder.Png(2), "2001:02:03 04:05:06");
+        byte[] withExif = Images.ExifContainerTests.PngWithExifDate(RenameTestFolder.Png(2), "2001:02:03 04:05:06");
         File.WriteAllBytes(temp.File("b9.png"), withExif);
         File.SetLastWriteTime(temp.File("b9.png"), new DateTime(2030, 1, 1));
         Assert.Equal(["b9.png", "b10.png", "B8.png"], Order(RenameSort.DateTaken));

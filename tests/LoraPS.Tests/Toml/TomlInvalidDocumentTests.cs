@@ -32,6 +32,9 @@ public sealed class TomlInvalidDocumentTests
         { "str = \"\"\"never\nclosed", 1, "unterminated multi-line string" },
         { "str = '''never\nclosed", 1, "unterminated multi-line literal" },
         { "str = \"\"\"a\"\"\"\"\"\"", 1, "too many quotes" },
+        { "str = '''a''''''", 1, "too many quotes after a multi-line literal string" },
+        { "str = \"\"\"a\rb\"\"\"", 1, "carriage return" },
+        { "str = '''a\rb'''", 1, "carriage return" },
         { "str = \"\"\"trailing \\ text\"\"\"", 1, "invalid escape" },
         { "str = \"multi\nline\"", 1, "unterminated string" },
         // integers

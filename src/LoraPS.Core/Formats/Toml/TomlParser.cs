@@ -328,14 +328,7 @@ public sealed class TomlParser
         {
             int c = Peek();
             if (c == End) throw Error(line, column, "unterminated multi-line string: expected \"\"\"");
-            if (c == '"' && PeekAt(1) == '"' && PeekAt(2) == '"')
-            {
-                int n = 0;
-                while (Peek() == '"') { n++; Advance(); }
-                if (n > 5) throw Error("too many quotes after a multi-line string (at most two may end its content)");
-                sb.Append('"', n - 3);
-                return sb.ToString();
-            }
+            if (TryCloseMultiline('"', sb, "multi-line string")) return sb.ToString();
             if (c == '\\')
             {
                 // A line-ending backslash trims the newline and all white space after it.
@@ -350,18 +343,37 @@ public sealed class TomlParser
                 ParseEscape(sb);
                 continue;
             }
-            if (c == '\n') { sb.Append('\n'); NewLine(1); continue; }
-            if (c == '\r')
-            {
-                if (PeekAt(1) != '\n') throw Error("a carriage return must be followed by a line feed");
-                sb.Append("\r\n");
-                NewLine(2);
-                continue;
-            }
+            if (TryAppendNewline(sb)) continue;
             CheckStringChar(c);
             sb.Append((char)c);
             Advance();
         }
+    }
+
+    /// <summary>
+    /// At three <paramref name="quote"/>s, consumes the closing delimiter of a multi-line string: up to two
+    /// more quotes right before it belong to the content (appended to <paramref name="sb"/>).
+    /// </summary>
+    private bool TryCloseMultiline(char quote, StringBuilder sb, string what)
+    {
+        if (Peek() != quote || PeekAt(1) != quote || PeekAt(2) != quote) return false;
+        int n = 0;
+        while (Peek() == quote) { n++; Advance(); }
+        if (n > 5) throw Error($"too many quotes after a {what} (at most two may end its content)");
+        sb.Append(quote, n - 3);
+        return true;
+    }
+
+    /// <summary>At a line feed or CR LF inside a multi-line string, appends it and moves to the next line; a lone CR is an error.</summary>
+    private bool TryAppendNewline(StringBuilder sb)
+    {
+        int c = Peek();
+        if (c == '\n') { sb.Append('\n'); NewLine(1); return true; }
+        if (c != '\r') return false;
+        if (PeekAt(1) != '\n') throw Error("a carriage return must be followed by a line feed");
+        sb.Append("\r\n");
+        NewLine(2);
+        return true;
     }
 
     private string ParseLiteralString()
@@ -388,22 +400,8 @@ public sealed class TomlParser
         {
             int c = Peek();
             if (c == End) throw Error(line, column, "unterminated multi-line literal string: expected '''");
-            if (c == '\'' && PeekAt(1) == '\'' && PeekAt(2) == '\'')
-            {
-                int n = 0;
-                while (Peek() == '\'') { n++; Advance(); }
-                if (n > 5) throw Error("too many quotes after a multi-line literal string (at most two may end its content)");
-                sb.Append('\'', n - 3);
-                return sb.ToString();
-            }
-            if (c == '\n') { sb.Append('\n'); NewLine(1); continue; }
-            if (c == '\r')
-            {
-                if (PeekAt(1) != '\n') throw Error("a carriage return must be followed by a line feed");
-                sb.Append("\r\n");
-                NewLine(2);
-                continue;
-            }
+            if (TryCloseMultiline('\'', sb, "multi-line literal string")) return sb.ToString();
+            if (TryAppendNewline(sb)) continue;
             CheckStringChar(c);
             sb.Append((char)c);
             Advance();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using LoraPS.Formats;
 using LoraPS.Formats.Images;
+using LoraPS.Formats.Images.Exif;
 
 namespace LoraPS.Workflows.Rename;
 
@@ -100,7 +101,7 @@ internal static class RenamePlanner
                 DateTime time = options.Sort switch
                 {
                     RenameSort.Modified => File.GetLastWriteTimeUtc(path),
-                    RenameSort.DateTaken => ExifDateTaken.Read(path) ?? File.GetLastWriteTime(path),
+                    RenameSort.DateTaken => ExifReader.Read(path).DateTaken ?? File.GetLastWriteTime(path),
                     _ => default,
                 };
                 candidates.Add(new Candidate(name, header, time));

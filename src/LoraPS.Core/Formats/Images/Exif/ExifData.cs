@@ -13,4 +13,7 @@ public sealed record ExifData
 
     /// <summary>When the file was last changed by the camera or editor (tag 0x0132).</summary>
     public DateTime? DateTime { get; init; }
+
+    /// <summary>When the picture was taken as best EXIF knows: DateTimeOriginal, else DateTime.</summary>
+    public DateTime? DateTaken => DateTimeOriginal ?? DateTime;
 }

@@ -48,11 +48,19 @@ public static class ExifReader
         return new ExifData { Orientation = orientation, DateTimeOriginal = original, DateTime = modified };
     }
 
-    /// <summary>Reads the EXIF block of a JPEG or WebP file without decoding pixels; <see cref="ExifData.Empty"/> when there is none.</summary>
+    /// <summary>
+    /// Reads the EXIF block of a JPEG (APP1), PNG (eXIf chunk) or WebP (EXIF chunk) file without decoding
+    /// pixels; <see cref="ExifData.Empty"/> when there is none or the file cannot be read.
+    /// </summary>
     public static ExifData Read(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
-        return Read(stream);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+            return Read(stream);
+        }
+        catch (IOException) { return ExifData.Empty; }
+        catch (UnauthorizedAccessException) { return ExifData.Empty; }
     }
 
     public static ExifData Read(Stream stream)
@@ -61,13 +69,13 @@ public static class ExifReader
         {
             if (!stream.CanSeek)
             {
-                // Both format probes start at the beginning: give them something they can rewind.
+                // The format probes all start at the beginning: give them something they can rewind.
                 var copy = new MemoryStream();
                 stream.CopyTo(copy);
                 copy.Position = 0;
                 stream = copy;
             }
-            var block = Jpeg.JpegCodec.FindExif(stream) ?? WebP.WebPCodec.FindExif(stream);
+            var block = Jpeg.JpegCodec.FindExif(stream) ?? Png.PngCodec.FindExif(stream) ?? WebP.WebPCodec.FindExif(stream);
             return block is null ? ExifData.Empty : Parse(block);
         }
         catch (IOException) { return ExifData.Empty; }

@@ -52,11 +52,37 @@ internal static class PngChunk
     public static ReadOnlySpan<byte> Signature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
     public const uint IHDR = 0x49484452, PLTE = 0x504C5445, IDAT = 0x49444154, IEND = 0x49454E44,
-        tRNS = 0x74524E53, tEXt = 0x74455874, zTXt = 0x7A545874, iTXt = 0x69545874;
+        tRNS = 0x74524E53, eXIf = 0x65584966, tEXt = 0x74455874, zTXt = 0x7A545874, iTXt = 0x69545874;
 
     public static bool HasSignature(ReadOnlySpan<byte> data) => data.Length >= 8 && data[..8].SequenceEqual(Signature);
 
     public static uint ReadUInt32(ReadOnlySpan<byte> b) => BinaryPrimitives.ReadUInt32BigEndian(b);
+
+    /// <summary>Writes one chunk: length, type, body, CRC over type and body.</summary>
+    public static void Write(Stream output, uint type, ReadOnlySpan<byte> body)
+    {
+        Span<byte> head = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt32BigEndian(head, (uint)body.Length);
+        BinaryPrimitives.WriteUInt32BigEndian(head[4..], type);
+        output.Write(head);
+        output.Write(body);
+        uint crc = Crc32.Update(Crc32.Update(0xFFFFFFFFu, head[4..]), body) ^ 0xFFFFFFFFu;
+        Span<byte> tail = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(tail, crc);
+        output.Write(tail);
+    }
+
+    /// <summary>Writes the signature and the IHDR of an 8-bit, non-interlaced picture: how every PNG we make starts.</summary>
+    public static void WriteStart(Stream output, int width, int height, PngColorType colorType)
+    {
+        output.Write(Signature);
+        Span<byte> ihdr = stackalloc byte[13];
+        BinaryPrimitives.WriteUInt32BigEndian(ihdr, (uint)width);
+        BinaryPrimitives.WriteUInt32BigEndian(ihdr[4..], (uint)height);
+        ihdr[8] = 8;
+        ihdr[9] = (byte)colorType;
+        Write(output, IHDR, ihdr);
+    }
 
     /// <summary>Critical chunks have an upper-case first letter (bit 5 of the first byte clear).</summary>
     public static bool IsCritical(uint type) => (type & 0x20000000) == 0;

@@ -36,6 +36,34 @@ public sealed class PngCodec : IImageCodec
         return false;
     }
 
+    /// <summary>
+    /// The body of the eXIf chunk before the first IDAT, or null; the stream is left where it was. Gives up
+    /// quietly on anything odd, like <see cref="HasTransparencyChunk"/>: metadata never fails a picture.
+    /// </summary>
+    internal static byte[]? FindExif(Stream stream)
+    {
+        long start = stream.Position;
+        try
+        {
+            Span<byte> chunk = stackalloc byte[8];
+            if (stream.ReadAtLeast(chunk, 8, throwOnEndOfStream: false) < 8 || !PngChunk.HasSignature(chunk)) return null;
+            for (int i = 0; i < 64; i++)
+            {
+                if (stream.ReadAtLeast(chunk, 8, throwOnEndOfStream: false) < 8) return null;
+                uint length = PngChunk.ReadUInt32(chunk), type = PngChunk.ReadUInt32(chunk[4..]);
+                if (type is PngChunk.IDAT or PngChunk.IEND || length > stream.Length - stream.Position) return null;
+                if (type == PngChunk.eXIf)
+                {
+                    var body = new byte[length];
+                    return stream.ReadAtLeast(body, body.Length, throwOnEndOfStream: false) == body.Length ? body : null;
+                }
+                stream.Position += length + 4;
+            }
+            return null;
+        }
+        finally { stream.Position = start; }
+    }
+
     public RgbaImage Decode(ReadOnlySpan<byte> data, ImageDecodeOptions options, string? path) =>
         PngDecoder.Decode(data, options, path);
 }

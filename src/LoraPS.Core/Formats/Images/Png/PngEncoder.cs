@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
@@ -60,16 +59,10 @@ public static class PngEncoder
         };
         var header = new PngHeader(image.Width, image.Height, 8, colorType, false);
 
-        output.Write(PngChunk.Signature);
-        Span<byte> ihdr = stackalloc byte[13];
-        BinaryPrimitives.WriteUInt32BigEndian(ihdr, (uint)image.Width);
-        BinaryPrimitives.WriteUInt32BigEndian(ihdr[4..], (uint)image.Height);
-        ihdr[8] = 8;
-        ihdr[9] = (byte)colorType;
-        WriteChunk(output, PngChunk.IHDR, ihdr);
+        PngChunk.WriteStart(output, image.Width, image.Height, colorType);
         if (options.Text != null)
             foreach (var (key, value) in options.Text)
-                WriteChunk(output, TextChunkType(key, value), TextChunkBody(key, value));
+                PngChunk.Write(output, TextChunkType(key, value), TextChunkBody(key, value));
 
         using (var idat = new IdatStream(output))
         {
@@ -92,7 +85,7 @@ public static class PngEncoder
                 (raw, prior) = (prior, raw);
             }
         }
-        WriteChunk(output, PngChunk.IEND, ReadOnlySpan<byte>.Empty);
+        PngChunk.Write(output, PngChunk.IEND, ReadOnlySpan<byte>.Empty);
     }
 
     private static void ChooseFilter(byte[] raw, byte[] prior, int bpp, byte[] best, byte[] trial, bool firstRow)
@@ -152,19 +145,6 @@ public static class PngEncoder
         return body.ToArray();
     }
 
-    private static void WriteChunk(Stream output, uint type, ReadOnlySpan<byte> body)
-    {
-        Span<byte> head = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt32BigEndian(head, (uint)body.Length);
-        BinaryPrimitives.WriteUInt32BigEndian(head[4..], type);
-        output.Write(head);
-        output.Write(body);
-        uint crc = Crc32.Update(Crc32.Update(0xFFFFFFFFu, head[4..]), body) ^ 0xFFFFFFFFu;
-        Span<byte> tail = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(tail, crc);
-        output.Write(tail);
-    }
-
     /// <summary>Cuts the zlib stream into IDAT chunks of up to 64 KiB as it is written.</summary>
     private sealed class IdatStream(Stream output) : Stream
     {
@@ -188,7 +168,7 @@ public static class PngEncoder
         public override void Flush()
         {
             if (_count == 0) return;
-            WriteChunk(output, PngChunk.IDAT, _buffer.AsSpan(0, _count));
+            PngChunk.Write(output, PngChunk.IDAT, _buffer.AsSpan(0, _count));
             _count = 0;
         }
 
