@@ -116,7 +116,8 @@ public sealed class EngineBlockBenchmark : IBenchmark
         public static InProcessTwin? TryLoad()
         {
             string? exe = EngineNativeTwin.Locate();
-            string? path = exe is null ? null : Path.Combine(Path.GetDirectoryName(exe)!, "libengine_bench_twin.so");
+            string? path = exe is null ? null : Path.Combine(Path.GetDirectoryName(exe)!,
+                OperatingSystem.IsWindows() ? "engine_bench_twin.dll" : OperatingSystem.IsMacOS() ? "libengine_bench_twin.dylib" : "libengine_bench_twin.so");
             if (path is null || !File.Exists(path) || !NativeLibrary.TryLoad(path, out IntPtr lib))
             {
                 Console.Error.WriteLine("in-process C++ twin not found: build bench/native and copy libengine_bench_twin.so next to engine_bench_native.");

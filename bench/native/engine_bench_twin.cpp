@@ -11,16 +11,21 @@ struct TwinBench {
 };
 }  // namespace
 
-extern "C" {
+#if defined(_WIN32)
+#define TWIN_API extern "C" __declspec(dllexport)
+#else
+#define TWIN_API extern "C" __attribute__((visibility("default")))
+#endif
+
 // Seeds like the C# side (manual_seed(0), then the block, then x) and returns an opaque handle.
-void* engine_twin_create() {
+TWIN_API void* engine_twin_create() {
   at::manual_seed(0);
   auto* bench = new TwinBench();
   bench->x = at::randn({1, Block::C, 32, 32});
   return bench;
 }
 // One forward+backward; returns 0, or -1 after printing libtorch's message.
-int engine_twin_step(void* handle) {
+TWIN_API int engine_twin_step(void* handle) {
   try {
     auto* bench = static_cast<TwinBench*>(handle);
     block_step(bench->block, bench->x);
@@ -30,5 +35,4 @@ int engine_twin_step(void* handle) {
     return -1;
   }
 }
-void engine_twin_free(void* handle) { delete static_cast<TwinBench*>(handle); }
-}
+TWIN_API void engine_twin_free(void* handle) { delete static_cast<TwinBench*>(handle); }
