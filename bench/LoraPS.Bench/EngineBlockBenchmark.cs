@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using LoraPS.Torch;
 using LoraPS.Torch.Modules;
 using F = LoraPS.Torch.torch.nn.functional;
@@ -83,9 +84,69 @@ public sealed class EngineBlockBenchmark : IBenchmark
         string paired = nativeRounds.Count == csharpRounds.Count
             ? EngineAddBenchmark.Median(csharpRounds.Zip(nativeRounds, (c, n) => c / n)).ToString("F2") + "×" : "n/a";
 
-        report.WriteLine($"| measure ({threads} libtorch thread, batch 1, float32, CPU; {Rounds} alternating rounds of {Iterations}) | median ms per forward+backward | ratio to C++ |");
+        report.WriteLine($"| measure ({threads} libtorch thread, batch 1, float32, CPU) | median ms per forward+backward | ratio to C++ |");
         report.WriteLine("| --- | --- | --- |");
-        report.WriteLine($"| C++ block on libtorch {torch.__version__} | {(native is double n ? n.ToString("F1") : "twin not built")} | 1.00 |");
-        report.WriteLine($"| C# block through LoraPS.Torch | {csharp:F1} | {EngineAddBenchmark.Ratio(csharp, native)} (median of per-round ratios {paired}) |");
+        if (InProcessTwin.TryLoad() is InProcessTwin twin)
+        {
+            // C++ and C# steps alternate one by one in this process: the fair comparison, see docs/benchmarks.md
+            var (cs, cpp, ratio) = twin.Alternate(Step, InProcessSteps);
+            report.WriteLine($"| C++ block, in this process ({InProcessSteps} steps alternating with C#) | {cpp:F1} | 1.00 |");
+            report.WriteLine($"| C# block, same process, alternating | {cs:F1} | {cs / cpp:F2}× (median of per-step ratios {ratio:F2}×) |");
+        }
+        report.WriteLine($"| C++ twin process ({Rounds} rounds of {Iterations}, a fresh process each) on libtorch {torch.__version__} | {(native is double n ? n.ToString("F1") : "twin not built")} | 1.00 |");
+        report.WriteLine($"| C# block, this process ({Rounds} rounds of {Iterations} between the twin's) | {csharp:F1} | {EngineAddBenchmark.Ratio(csharp, native)} (median of per-round ratios {paired}) |");
+    }
+
+    private const int InProcessSteps = 15;
+
+    /// <summary>bench/native's block compiled as libengine_bench_twin.so, called in this process.</summary>
+    private sealed unsafe class InProcessTwin
+    {
+        private readonly delegate* unmanaged<IntPtr> _create;
+        private readonly delegate* unmanaged<IntPtr, int> _step;
+        private readonly delegate* unmanaged<IntPtr, void> _free;
+
+        private InProcessTwin(IntPtr lib)
+        {
+            _create = (delegate* unmanaged<IntPtr>)NativeLibrary.GetExport(lib, "engine_twin_create");
+            _step = (delegate* unmanaged<IntPtr, int>)NativeLibrary.GetExport(lib, "engine_twin_step");
+            _free = (delegate* unmanaged<IntPtr, void>)NativeLibrary.GetExport(lib, "engine_twin_free");
+        }
+
+        public static InProcessTwin? TryLoad()
+        {
+            string? exe = EngineNativeTwin.Locate();
+            string? path = exe is null ? null : Path.Combine(Path.GetDirectoryName(exe)!,
+                OperatingSystem.IsWindows() ? "engine_bench_twin.dll" : OperatingSystem.IsMacOS() ? "libengine_bench_twin.dylib" : "libengine_bench_twin.so");
+            if (path is null || !File.Exists(path) || !NativeLibrary.TryLoad(path, out IntPtr lib))
+            {
+                Console.Error.WriteLine("in-process C++ twin not found: build bench/native and copy libengine_bench_twin.so next to engine_bench_native.");
+                return null;
+            }
+            return new InProcessTwin(lib);
+        }
+
+        /// <summary>Runs C# and C++ steps alternately; medians of each and of the per-pair ratios.</summary>
+        public (double csharp, double native, double pairedRatio) Alternate(Action csharpStep, int steps)
+        {
+            IntPtr bench = _create();
+            try
+            {
+                if (_step(bench) != 0) throw new InvalidOperationException("the in-process C++ twin failed");
+                var cs = new List<double>();
+                var cpp = new List<double>();
+                for (int i = 0; i < steps; i++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    csharpStep();
+                    cs.Add(clock.Elapsed.TotalMilliseconds);
+                    clock.Restart();
+                    if (_step(bench) != 0) throw new InvalidOperationException("the in-process C++ twin failed");
+                    cpp.Add(clock.Elapsed.TotalMilliseconds);
+                }
+                return (EngineAddBenchmark.Median(cs), EngineAddBenchmark.Median(cpp), EngineAddBenchmark.Median(cs.Zip(cpp, (c, n) => c / n)));
+            }
+            finally { _free(bench); }
+        }
     }
 }

@@ -1,11 +1,13 @@
 // C++ twins of the engine benchmarks. Usage:
 //   engine_bench_native add <iterations> <repeats>     -> "add_ns <median ns per call>"
 //   engine_bench_native block <iterations> <threads>   -> "block_ms <median ms per forward+backward>"
-// The block is the same one EngineBlockBenchmark.cs builds through the C# API, op for op.
+// The block (engine_block.h) is the same one EngineBlockBenchmark.cs builds through the C# API, op for op.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/autograd.h>
 #include <dlfcn.h>
+#include "engine_block.h"
+#include <time.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -63,69 +65,30 @@ static int add_shim_bench(const char* shim, int iterations, int repeats) {
   return 0;
 }
 
-// PyTorch's default init: uniform in ±1/sqrt(fan_in)
-static at::Tensor param(std::vector<int64_t> shape, int64_t fan_in) {
-  double bound = 1.0 / std::sqrt((double)fan_in);
-  return (at::rand(shape) * (2 * bound) - bound).set_requires_grad(true);
+// CPU time of the calling thread: unlike wall time, barely moved by other processes on a shared machine.
+static double thread_cpu_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
-
-struct Block {
-  static constexpr int64_t C = 320, heads = 8, ff = 1280;
-  at::Tensor gn_w = at::ones({C}).set_requires_grad(true), gn_b = at::zeros({C}).set_requires_grad(true);
-  at::Tensor conv_w = param({C, C, 3, 3}, C * 9), conv_b = param({C}, C * 9);
-  at::Tensor ln1_w = at::ones({C}).set_requires_grad(true), ln1_b = at::zeros({C}).set_requires_grad(true);
-  at::Tensor q_w = param({C, C}, C), k_w = param({C, C}, C), v_w = param({C, C}, C);
-  at::Tensor o_w = param({C, C}, C), o_b = param({C}, C);
-  at::Tensor ln2_w = at::ones({C}).set_requires_grad(true), ln2_b = at::zeros({C}).set_requires_grad(true);
-  at::Tensor ff1_w = param({2 * ff, C}, C), ff1_b = param({2 * ff}, C);
-  at::Tensor ff2_w = param({C, ff}, ff), ff2_b = param({C}, ff);
-
-  std::vector<at::Tensor> params() {
-    return {gn_w, gn_b, conv_w, conv_b, ln1_w, ln1_b, q_w, k_w, v_w, o_w, o_b, ln2_w, ln2_b, ff1_w, ff1_b, ff2_w, ff2_b};
-  }
-
-  at::Tensor forward(const at::Tensor& x) {
-    int64_t B = x.size(0), H = x.size(2), W = x.size(3);
-    at::Tensor h = at::conv2d(at::silu(at::group_norm(x, 32, gn_w, gn_b, 1e-6)), conv_w, conv_b, {1, 1}, {1, 1});
-    h = h + x;
-    at::Tensor t = h.flatten(2).transpose(1, 2);  // (B, HW, C)
-    at::Tensor n = at::layer_norm(t, {C}, ln1_w, ln1_b, 1e-5);
-    auto split = [&](const at::Tensor& y) { return y.view({B, -1, heads, C / heads}).transpose(1, 2); };
-    at::Tensor q = split(at::linear(n, q_w)), k = split(at::linear(n, k_w)), v = split(at::linear(n, v_w));
-    double scale = 1.0 / std::sqrt((double)(C / heads));
-#if TORCH_VERSION_MAJOR >= 2
-    at::Tensor a = at::scaled_dot_product_attention(q, k, v);
-#else
-    at::Tensor a = at::matmul(at::softmax(at::matmul(q, k.transpose(-2, -1)) * scale, -1), v);
-#endif
-    (void)scale;
-    a = a.transpose(1, 2).reshape({B, -1, C});
-    t = t + at::linear(a, o_w, o_b);
-    n = at::layer_norm(t, {C}, ln2_w, ln2_b, 1e-5);
-    auto parts = at::linear(n, ff1_w, ff1_b).chunk(2, -1);
-    t = t + at::linear(parts[0] * at::gelu(parts[1]), ff2_w, ff2_b);
-    return t.transpose(1, 2).reshape({B, C, H, W});
-  }
-};
 
 static int block_bench(int iterations, int threads) {
   at::set_num_threads(threads);
   at::manual_seed(0);
   Block block;
   at::Tensor x = at::randn({1, Block::C, 32, 32});
-  auto step = [&]() {
-    at::Tensor loss = block.forward(x).square().mean();
-    loss.backward();
-    for (auto& p : block.params()) p.mutable_grad() = at::Tensor();
-  };
+  auto step = [&]() { block_step(block, x); };
   step();
-  std::vector<double> ms;
+  std::vector<double> ms, cpu;
   for (int i = 0; i < iterations; ++i) {
+    double c0 = thread_cpu_ms();
     auto t0 = clk::now();
     step();
     ms.push_back(std::chrono::duration<double, std::milli>(clk::now() - t0).count());
+    cpu.push_back(thread_cpu_ms() - c0);
   }
   std::printf("block_ms %.2f\n", median(ms));
+  std::printf("block_cpu_ms %.2f\n", median(cpu));
   return 0;
 }
 

@@ -30,6 +30,10 @@ internal static class NativeShimBuilder
         string dest = Path.Combine(ctx.Artifacts, "native", "bench");
         Directory.CreateDirectory(dest);
         File.Copy(built, Path.Combine(dest, exe), overwrite: true);
+        // the same block as a library, which engine-block runs in its own process alternating with C#
+        string lib = BuildContext.LibraryFileName("engine_bench_twin");
+        string? builtLib = new[] { Path.Combine(buildDir, lib), Path.Combine(buildDir, "Release", lib) }.FirstOrDefault(File.Exists);
+        if (builtLib != null) File.Copy(builtLib, Path.Combine(dest, lib), overwrite: true);
     }
 
     /// <summary>Configures and builds one CMake project against the libtorch LibTorchLocator finds; returns the build folder.</summary>

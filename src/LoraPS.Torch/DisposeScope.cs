@@ -8,13 +8,19 @@ namespace LoraPS.Torch;
 public sealed class DisposeScope : IDisposable
 {
     [ThreadStatic] private static DisposeScope? _current;
+    // One spare list per thread: a scope per step or per call would otherwise grow a new list each time.
+    [ThreadStatic] private static List<Tensor>? _spareList;
+    private const int MaxPooledCapacity = 4096;
+    private static readonly List<Tensor> NoTensors = new(0);
 
-    private readonly List<Tensor> _tensors = new();
+    private List<Tensor> _tensors;
     private DisposeScope? _outer;
     private bool _disposed;
 
     internal DisposeScope()
     {
+        _tensors = _spareList ?? new List<Tensor>();
+        _spareList = null;
         _outer = _current;
         _current = this;
     }
@@ -49,6 +55,8 @@ public sealed class DisposeScope : IDisposable
         foreach (var t in _tensors)
             if (ReferenceEquals(t.OwningScope, this)) t.Dispose();
         _tensors.Clear();
+        if (_spareList is null && _tensors.Capacity <= MaxPooledCapacity) _spareList = _tensors;
+        _tensors = NoTensors;
         // scopes are disposed innermost first; tolerate an out-of-order dispose by unwinding to our outer
         if (ReferenceEquals(_current, this)) _current = _outer;
         else

@@ -50,6 +50,25 @@ public sealed class DisposeScopeTests
     }
 
     [Fact]
+    public void A_scope_opened_after_another_closed_owns_only_its_own_tensors()
+    {
+        // scopes reuse a per-thread list: the closed scope must not see or free the next one's tensors
+        var first = torch.NewDisposeScope();
+        var gone = torch.ones(2);
+        first.Dispose();
+        Assert.True(gone.IsInvalid);
+        var second = torch.NewDisposeScope();
+        var live = torch.ones(2);
+        Assert.Equal(0, first.Count);
+        Assert.Equal(1, second.Count);
+        first.Dispose();
+        Assert.False(live.IsInvalid);
+        second.Dispose();
+        Assert.True(live.IsInvalid);
+        Assert.Null(DisposeScope.Current);
+    }
+
+    [Fact]
     public void No_grad_scope_stops_recording_and_restores()
     {
         using var scope = torch.NewDisposeScope();
