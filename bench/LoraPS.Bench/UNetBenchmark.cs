@@ -60,7 +60,7 @@ public sealed class UNetBenchmark : IBenchmark
     private static long StatusKb(string field)
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith(field + ":", StringComparison.Ordinal)) return long.Parse(line.Split(new[] { ' ', '	' }, StringSplitOptions.RemoveEmptyEntries)[1]);
+            if (line.StartsWith(field + ":", StringComparison.Ordinal)) return long.Parse(line.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries)[1]);
         return 0;
     }
 }

@@ -57,6 +57,47 @@ public sealed class UNetTests
         Assert.Equal(859_520_964L, unet.parameter_count()); // SD 1.5 UNet
     }
 
+    /// <summary>Writes <paramref name="unet"/> as a single-file checkpoint (ldm names), leaving out <paramref name="skip"/>.</summary>
+    private static void WriteLdm(UNet2DConditionModel unet, string path, string? skip = null) =>
+        SafeTensorsWriter.Write(path, unet.state_dict()
+            .Select(kv => (Key: UNetCheckpointLayout.DefaultPrefix + UNetCheckpointLayout.ToLdm(kv.Key, unet.Config), Bytes: kv.Value.bytes(), Shape: kv.Value.shape))
+            .Where(e => e.Key != skip)
+            .Select(e => new SafeTensorEntry(e.Key, SafeTensorDType.F32, e.Shape, s => s.Write(e.Bytes))).ToList());
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Tiny_checkpoint_round_trips_and_a_removed_key_is_reported(bool linear)
+    {
+        var config = Tiny(linear);
+        torch.manual_seed(21);
+        using var original = new UNet2DConditionModel(config);
+        using var folder = new TempFolder("unet tiny ü");
+        string whole = folder.File("whole model.safetensors"), partial = folder.File("partial.safetensors");
+        WriteLdm(original, whole);
+        const string removed = "model.diffusion_model.middle_block.1.transformer_blocks.0.attn2.to_v.weight";
+        WriteLdm(original, partial, removed);
+
+        using (var file = TensorFiles.Open(whole))
+        using (var loaded = UNet2DConditionModel.FromCheckpoint(file, config, out var report))
+        {
+            Assert.True(report.IsExact, report.ToString());
+            var (sample, timesteps, context) = Inputs(config, 9);
+            using (sample) using (timesteps) using (context)
+            using (torch.no_grad())
+            using (var a = original.forward(sample, timesteps, context))
+            using (var b = loaded.forward(sample, timesteps, context))
+                Assert.Equal(a.data<float>(), b.data<float>());
+        }
+
+        using var broken = TensorFiles.Open(partial);
+        var e = Assert.Throws<UNetWeightsException>(() => UNet2DConditionModel.FromCheckpoint(broken, config, out _));
+        Assert.Equal(new[] { removed }, e.Report.Missing);
+        Assert.Empty(e.Report.WrongShape);
+        Assert.Empty(e.Report.Unexpected);
+        Assert.Contains(removed, e.Message);
+    }
+
     [ReferenceDataFact]
     public void Missing_key_is_reported_by_its_checkpoint_name()
     {
