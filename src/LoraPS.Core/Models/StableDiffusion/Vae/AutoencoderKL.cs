@@ -18,6 +18,9 @@ public sealed class AutoencoderKL : Module
     public Conv2d quant_conv { get; }
     public Conv2d post_quant_conv { get; }
 
+    /// <summary>Whole-image GroupNorm statistics for tiled passes (see <see cref="VaeNormStatistics"/>).</summary>
+    private readonly VaeNormStatistics normStatistics = new();
+
     /// <summary>Shape of the largest input the encoder or decoder saw since <see cref="ResetLargestInput"/> (tiling bounds it).</summary>
     public long[]? LargestInput { get; private set; }
 
@@ -25,8 +28,8 @@ public sealed class AutoencoderKL : Module
     {
         config.Validate();
         Config = config;
-        encoder = register_module("encoder", new VaeEncoder(config, dtype, device));
-        decoder = register_module("decoder", new VaeDecoder(config, dtype, device));
+        encoder = register_module("encoder", new VaeEncoder(config, normStatistics, dtype, device));
+        decoder = register_module("decoder", new VaeDecoder(config, normStatistics, dtype, device));
         quant_conv = register_module("quant_conv", new Conv2d(2 * config.ZChannels, 2 * config.ZChannels, 1, dtype: dtype, device: device));
         post_quant_conv = register_module("post_quant_conv", new Conv2d(config.ZChannels, config.ZChannels, 1, dtype: dtype, device: device));
     }
@@ -109,45 +112,104 @@ public sealed class AutoencoderKL : Module
 
     /// <summary>
     /// <see cref="Encode"/> by overlapping tiles of <paramref name="tileLatent"/> latent pixels (×8 image
-    /// pixels) with <paramref name="overlapLatent"/> of overlap, blended linearly; memory is bounded by the tile.
-    /// Mean and log-variance are blended separately. Images no larger than a tile are encoded whole.
+    /// pixels) with <paramref name="overlapLatent"/> of overlap, blended linearly; only one tile's
+    /// activations are alive at a time. With <paramref name="wholeImageNorms"/> every GroupNorm uses the
+    /// whole image's statistics, gathered by running the tiles once per norm layer (about as many partial
+    /// passes as the encoder has norms: slower, much closer to the untiled result); without it each tile
+    /// is normalised on its own (one pass, as diffusers' tiling does). The mid attention likewise attends to
+    /// the whole image's keys and values (latent resolution) or only the tile's.
     /// </summary>
-    public VaeLatentDistribution EncodeTiled(Tensor image, int tileLatent = 64, int overlapLatent = 8)
+    public VaeLatentDistribution EncodeTiled(Tensor image, int tileLatent = 64, int overlapLatent = 16, bool wholeImageNorms = true)
     {
         int f = Config.DownscaleFactor;
+        if (image.dim() != 4 || image.shape[2] % f != 0 || image.shape[3] % f != 0)
+            throw new ArgumentException($"the VAE encodes (batch, {Config.ImageChannels}, H, W) images with H and W multiples of {f}; got [{string.Join(", ", image.shape)}]");
         long h = image.shape[2] / f, w = image.shape[3] / f;
-        if (image.shape[2] % f != 0 || image.shape[3] % f != 0) throw new ArgumentException($"image sides must be multiples of {f}");
         using var blender = new VaeTileBlender(h, w, tileLatent, overlapLatent);
         using var mean = torch.zeros(new[] { image.shape[0], Config.ZChannels, h, w }, image.dtype, image.device);
         using var logVar = torch.zeros(new[] { image.shape[0], Config.ZChannels, h, w }, image.dtype, image.device);
-        foreach (var tile in blender.Tiles())
+        RunTiles(blender, wholeImageNorms, tile =>
         {
-            using var crop = image.narrow(2, tile.Y * f, tile.Height * f).narrow(3, tile.X * f, tile.Width * f);
-            using var posterior = Encode(crop);
-            blender.Add(mean, posterior.Mean, tile);
-            blender.Add(logVar, posterior.LogVar, tile, countWeight: false);
-        }
+            using var rows = image.narrow(2, tile.Y * f, tile.Height * f);
+            using var crop = rows.narrow(3, tile.X * f, tile.Width * f);
+            return Encode(crop);
+        }, (tile, posterior) =>
+        {
+            using (posterior)
+            {
+                blender.Add(mean, posterior.Mean, tile);
+                blender.Add(logVar, posterior.LogVar, tile, countWeight: false);
+            }
+        });
         return new VaeLatentDistribution(blender.Normalize(mean), blender.Normalize(logVar));
     }
 
     /// <summary>
     /// <see cref="Decode"/> by overlapping latent tiles of <paramref name="tileLatent"/> with
-    /// <paramref name="overlapLatent"/> of overlap; the decoded tiles are blended linearly across the
-    /// overlap. Each tile is normalised on its own (GroupNorm, attention), so the result differs a little
-    /// from a whole decode; memory is bounded by the tile.
+    /// <paramref name="overlapLatent"/> of overlap, blended linearly across the overlap; only one tile's
+    /// activations are alive at a time. <paramref name="wholeImageNorms"/> as in <see cref="EncodeTiled"/>.
     /// </summary>
-    public Tensor DecodeTiled(Tensor latent, int tileLatent = 64, int overlapLatent = 8)
+    public Tensor DecodeTiled(Tensor latent, int tileLatent = 64, int overlapLatent = 16, bool wholeImageNorms = true)
     {
+        if (latent.dim() != 4 || latent.shape[1] != Config.ZChannels)
+            throw new ArgumentException($"the VAE decodes (batch, {Config.ZChannels}, h, w) latents; got [{string.Join(", ", latent.shape)}]");
         int f = Config.DownscaleFactor;
         long h = latent.shape[2], w = latent.shape[3];
         using var blender = new VaeTileBlender(h, w, tileLatent, overlapLatent, f);
         using var image = torch.zeros(new[] { latent.shape[0], Config.ImageChannels, h * f, w * f }, latent.dtype, latent.device);
-        foreach (var tile in blender.Tiles())
+        RunTiles(blender, wholeImageNorms, tile =>
         {
-            using var crop = latent.narrow(2, tile.Y, tile.Height).narrow(3, tile.X, tile.Width);
-            using var decoded = Decode(crop);
-            blender.Add(image, decoded, tile);
-        }
+            using var rows = latent.narrow(2, tile.Y, tile.Height);
+            using var crop = rows.narrow(3, tile.X, tile.Width);
+            return Decode(crop);
+        }, (tile, decoded) =>
+        {
+            using (decoded) blender.Add(image, decoded, tile);
+        });
         return blender.Normalize(image);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="run"/> on every tile; with whole-image norms, repeats the tiles until every
+    /// norm layer has its statistics (each earlier pass stops at the first layer without them) and hands
+    /// the complete last pass's outputs to <paramref name="accept"/>.
+    /// </summary>
+    private void RunTiles<T>(VaeTileBlender blender, bool wholeImageNorms, Func<VaeTile, T> run, Action<VaeTile, T> accept)
+    {
+        if (!wholeImageNorms)
+        {
+            foreach (var tile in blender.Tiles()) accept(tile, run(tile));
+            return;
+        }
+        normStatistics.Begin();
+        try
+        {
+            while (true)
+            {
+                bool? stopped = null;
+                foreach (var tile in blender.Tiles())
+                {
+                    var (ownedRows, ownedColumns) = blender.Owned(tile);
+                    normStatistics.StartTile(tile.Height, tile.Width, ownedRows, ownedColumns);
+                    T result;
+                    try { result = run(tile); }
+                    catch (VaeNormStatistics.StopPass)
+                    {
+                        if (stopped == false) throw new InvalidOperationException("tiles ran different numbers of norm layers");
+                        stopped = true;
+                        continue;
+                    }
+                    if (stopped == true) throw new InvalidOperationException("tiles ran different numbers of norm layers");
+                    stopped = false;
+                    accept(tile, result);
+                }
+                if (stopped != true) return;
+                normStatistics.FinishPass();
+            }
+        }
+        finally
+        {
+            normStatistics.End();
+        }
     }
 }

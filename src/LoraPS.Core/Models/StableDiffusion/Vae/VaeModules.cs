@@ -9,15 +9,15 @@ namespace LoraPS.Models.StableDiffusion.Vae;
 /// <summary>GN → SiLU → conv3×3 → GN → SiLU → conv3×3, plus the input (through a 1×1 <c>nin_shortcut</c> when widths differ). No time embedding.</summary>
 public sealed class VaeResnetBlock : Module<Tensor, Tensor>
 {
-    private readonly GroupNorm norm1, norm2;
+    private readonly VaeGroupNorm norm1, norm2;
     private readonly Conv2d conv1, conv2;
     private readonly Conv2d? nin_shortcut;
 
-    public VaeResnetBlock(VaeConfig config, long inChannels, long outChannels, ScalarType dtype, Device? device) : base(nameof(VaeResnetBlock))
+    public VaeResnetBlock(VaeConfig config, VaeNormStatistics stats, long inChannels, long outChannels, ScalarType dtype, Device? device) : base(nameof(VaeResnetBlock))
     {
-        norm1 = new GroupNorm(config.NormGroups, inChannels, config.NormEps, true, dtype, device);
+        norm1 = new VaeGroupNorm(config, inChannels, stats, dtype, device);
         conv1 = new Conv2d(inChannels, outChannels, 3, padding: 1, dtype: dtype, device: device);
-        norm2 = new GroupNorm(config.NormGroups, outChannels, config.NormEps, true, dtype, device);
+        norm2 = new VaeGroupNorm(config, outChannels, stats, dtype, device);
         conv2 = new Conv2d(outChannels, outChannels, 3, padding: 1, dtype: dtype, device: device);
         register_module("norm1", norm1);
         register_module("conv1", conv1);
@@ -48,12 +48,15 @@ public sealed class VaeResnetBlock : Module<Tensor, Tensor>
 /// <summary>Single-head self-attention over all positions (<c>mid.attn_1</c>): q/k/v/proj_out as 1×1 convs, scale 1/√C, residual.</summary>
 public sealed class VaeAttentionBlock : Module<Tensor, Tensor>
 {
-    private readonly GroupNorm norm;
+    private readonly VaeGroupNorm norm;
     private readonly Conv2d q, k, v, proj_out;
 
-    public VaeAttentionBlock(VaeConfig config, long channels, ScalarType dtype, Device? device) : base(nameof(VaeAttentionBlock))
+    private readonly VaeNormStatistics statistics;
+
+    public VaeAttentionBlock(VaeConfig config, VaeNormStatistics stats, long channels, ScalarType dtype, Device? device) : base(nameof(VaeAttentionBlock))
     {
-        norm = register_module("norm", new GroupNorm(config.NormGroups, channels, config.NormEps, true, dtype, device));
+        statistics = stats;
+        norm = register_module("norm", new VaeGroupNorm(config, channels, stats, dtype, device));
         q = register_module("q", new Conv2d(channels, channels, 1, dtype: dtype, device: device));
         k = register_module("k", new Conv2d(channels, channels, 1, dtype: dtype, device: device));
         v = register_module("v", new Conv2d(channels, channels, 1, dtype: dtype, device: device));
@@ -75,7 +78,7 @@ public sealed class VaeAttentionBlock : Module<Tensor, Tensor>
         using var qt = Tokens(q);
         using var kt = Tokens(k);
         using var vt = Tokens(v);
-        using var attended = scaled_dot_product_attention(qt, kt, vt);
+        using var attended = statistics.Active ? statistics.Attend(qt, kt, vt, h, w) : scaled_dot_product_attention(qt, kt, vt);
         using var squeezed = attended.squeeze(1);
         using var channelsFirst = squeezed.transpose(1, 2);
         using var spatial = channelsFirst.reshape(b, c, h, w);
@@ -124,10 +127,10 @@ public sealed class VaeDownLevel : Module<Tensor, Tensor>
     public ModuleList<VaeResnetBlock> block { get; }
     public VaeDownsample? downsample { get; }
 
-    public VaeDownLevel(VaeConfig config, long inChannels, long outChannels, bool downsamples, ScalarType dtype, Device? device) : base(nameof(VaeDownLevel))
+    public VaeDownLevel(VaeConfig config, VaeNormStatistics stats, long inChannels, long outChannels, bool downsamples, ScalarType dtype, Device? device) : base(nameof(VaeDownLevel))
     {
         block = register_module("block", new ModuleList<VaeResnetBlock>(Enumerable.Range(0, config.NumResBlocks)
-            .Select(i => new VaeResnetBlock(config, i == 0 ? inChannels : outChannels, outChannels, dtype, device)).ToArray()));
+            .Select(i => new VaeResnetBlock(config, stats, i == 0 ? inChannels : outChannels, outChannels, dtype, device)).ToArray()));
         if (downsamples) downsample = register_module("downsample", new VaeDownsample(outChannels, dtype, device));
     }
 
@@ -147,10 +150,10 @@ public sealed class VaeUpLevel : Module<Tensor, Tensor>
     public ModuleList<VaeResnetBlock> block { get; }
     public VaeUpsample? upsample { get; }
 
-    public VaeUpLevel(VaeConfig config, long inChannels, long outChannels, bool upsamples, ScalarType dtype, Device? device) : base(nameof(VaeUpLevel))
+    public VaeUpLevel(VaeConfig config, VaeNormStatistics stats, long inChannels, long outChannels, bool upsamples, ScalarType dtype, Device? device) : base(nameof(VaeUpLevel))
     {
         block = register_module("block", new ModuleList<VaeResnetBlock>(Enumerable.Range(0, config.NumResBlocks + 1)
-            .Select(i => new VaeResnetBlock(config, i == 0 ? inChannels : outChannels, outChannels, dtype, device)).ToArray()));
+            .Select(i => new VaeResnetBlock(config, stats, i == 0 ? inChannels : outChannels, outChannels, dtype, device)).ToArray()));
         if (upsamples) upsample = register_module("upsample", new VaeUpsample(outChannels, dtype, device));
     }
 
@@ -170,11 +173,11 @@ public sealed class VaeMidBlock : Module<Tensor, Tensor>
     private readonly VaeResnetBlock block_1, block_2;
     private readonly VaeAttentionBlock attn_1;
 
-    public VaeMidBlock(VaeConfig config, long channels, ScalarType dtype, Device? device) : base(nameof(VaeMidBlock))
+    public VaeMidBlock(VaeConfig config, VaeNormStatistics stats, long channels, ScalarType dtype, Device? device) : base(nameof(VaeMidBlock))
     {
-        block_1 = register_module("block_1", new VaeResnetBlock(config, channels, channels, dtype, device));
-        attn_1 = register_module("attn_1", new VaeAttentionBlock(config, channels, dtype, device));
-        block_2 = register_module("block_2", new VaeResnetBlock(config, channels, channels, dtype, device));
+        block_1 = register_module("block_1", new VaeResnetBlock(config, stats, channels, channels, dtype, device));
+        attn_1 = register_module("attn_1", new VaeAttentionBlock(config, stats, channels, dtype, device));
+        block_2 = register_module("block_2", new VaeResnetBlock(config, stats, channels, channels, dtype, device));
     }
 
     public override Tensor forward(Tensor input)
@@ -191,17 +194,17 @@ public sealed class VaeEncoder : Module<Tensor, Tensor>
     private readonly Conv2d conv_in, conv_out;
     private readonly ModuleList<VaeDownLevel> down;
     private readonly VaeMidBlock mid;
-    private readonly GroupNorm norm_out;
+    private readonly VaeGroupNorm norm_out;
 
-    public VaeEncoder(VaeConfig config, ScalarType dtype, Device? device) : base(nameof(VaeEncoder))
+    public VaeEncoder(VaeConfig config, VaeNormStatistics stats, ScalarType dtype, Device? device) : base(nameof(VaeEncoder))
     {
         int levels = config.ChMult.Count;
         conv_in = register_module("conv_in", new Conv2d(config.ImageChannels, config.Ch, 3, padding: 1, dtype: dtype, device: device));
         down = register_module("down", new ModuleList<VaeDownLevel>(Enumerable.Range(0, levels)
-            .Select(i => new VaeDownLevel(config, config.Ch * (i == 0 ? 1 : config.ChMult[i - 1]), config.Ch * config.ChMult[i], i != levels - 1, dtype, device)).ToArray()));
+            .Select(i => new VaeDownLevel(config, stats, config.Ch * (i == 0 ? 1 : config.ChMult[i - 1]), config.Ch * config.ChMult[i], i != levels - 1, dtype, device)).ToArray()));
         long top = config.Ch * config.ChMult[^1];
-        mid = register_module("mid", new VaeMidBlock(config, top, dtype, device));
-        norm_out = register_module("norm_out", new GroupNorm(config.NormGroups, top, config.NormEps, true, dtype, device));
+        mid = register_module("mid", new VaeMidBlock(config, stats, top, dtype, device));
+        norm_out = register_module("norm_out", new VaeGroupNorm(config, top, stats, dtype, device));
         conv_out = register_module("conv_out", new Conv2d(top, 2 * config.ZChannels, 3, padding: 1, dtype: dtype, device: device));
     }
 
@@ -224,18 +227,18 @@ public sealed class VaeDecoder : Module<Tensor, Tensor>
     private readonly Conv2d conv_in, conv_out;
     private readonly VaeMidBlock mid;
     private readonly ModuleList<VaeUpLevel> up;
-    private readonly GroupNorm norm_out;
+    private readonly VaeGroupNorm norm_out;
 
-    public VaeDecoder(VaeConfig config, ScalarType dtype, Device? device) : base(nameof(VaeDecoder))
+    public VaeDecoder(VaeConfig config, VaeNormStatistics stats, ScalarType dtype, Device? device) : base(nameof(VaeDecoder))
     {
         int levels = config.ChMult.Count;
         long top = config.Ch * config.ChMult[^1];
         conv_in = register_module("conv_in", new Conv2d(config.ZChannels, top, 3, padding: 1, dtype: dtype, device: device));
-        mid = register_module("mid", new VaeMidBlock(config, top, dtype, device));
+        mid = register_module("mid", new VaeMidBlock(config, stats, top, dtype, device));
         // up.N has level N's width and is run from the deepest level down; its input is the level above's width.
         up = register_module("up", new ModuleList<VaeUpLevel>(Enumerable.Range(0, levels)
-            .Select(i => new VaeUpLevel(config, config.Ch * (i == levels - 1 ? config.ChMult[^1] : config.ChMult[i + 1]), config.Ch * config.ChMult[i], i != 0, dtype, device)).ToArray()));
-        norm_out = register_module("norm_out", new GroupNorm(config.NormGroups, config.Ch * config.ChMult[0], config.NormEps, true, dtype, device));
+            .Select(i => new VaeUpLevel(config, stats, config.Ch * (i == levels - 1 ? config.ChMult[^1] : config.ChMult[i + 1]), config.Ch * config.ChMult[i], i != 0, dtype, device)).ToArray()));
+        norm_out = register_module("norm_out", new VaeGroupNorm(config, config.Ch * config.ChMult[0], stats, dtype, device));
         conv_out = register_module("conv_out", new Conv2d(config.Ch * config.ChMult[0], config.ImageChannels, 3, padding: 1, dtype: dtype, device: device));
     }
 

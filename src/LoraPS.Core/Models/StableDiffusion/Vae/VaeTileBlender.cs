@@ -37,6 +37,19 @@ public sealed class VaeTileBlender : IDisposable
         return starts.ToArray();
     }
 
+    /// <summary>The part of each tile's rows and columns (tile-local, at latent resolution) that it alone owns: the owned parts partition the grid.</summary>
+    public ((long Start, long End) Rows, (long Start, long End) Columns) Owned(VaeTile t) =>
+        (Own(ys, t.Y, Math.Min(tile, height), height), Own(xs, t.X, Math.Min(tile, width), width));
+
+    private static (long, long) Own(long[] starts, long start, long length, long size)
+    {
+        int i = Array.IndexOf(starts, start);
+        // Neighbours split their shared span at its middle.
+        long from = i == 0 ? 0 : (start + starts[i - 1] + length) / 2;
+        long to = i == starts.Length - 1 ? size : (starts[i + 1] + start + length) / 2;
+        return (from - start, to - start);
+    }
+
     public IEnumerable<VaeTile> Tiles()
     {
         foreach (long y in ys)
