@@ -55,7 +55,7 @@ public sealed class VaeTilingTests
         Assert.Equal(new long[] { 1, 4, 32, 24 }, vae.LargestInput);
 
         vae.ResetLargestInput();
-        using var tiled = vae.DecodeTiled(posterior.Mean, tileLatent: 24, overlapLatent: 16);
+        using var tiled = vae.DecodeTiled(posterior.Mean, tileLatent: 24, overlapLatent: 16, wholeImageNorms: true);
         Assert.Equal(whole.shape, tiled.shape);
         // Memory bound: the decoder never saw more than one 24 × 24 latent tile (of 32 × 24).
         Assert.Equal(new long[] { 1, 4, 24, 24 }, vae.LargestInput);
@@ -66,7 +66,7 @@ public sealed class VaeTilingTests
         // A tile as large as the latent is the whole decode: bit for bit with per-tile norms, to rounding with gathered ones.
         using var single = vae.DecodeTiled(posterior.Mean, tileLatent: 64, overlapLatent: 8, wholeImageNorms: false);
         Assert.Equal(whole.data<float>(), single.data<float>());
-        using var gathered = vae.DecodeTiled(posterior.Mean, tileLatent: 64, overlapLatent: 8);
+        using var gathered = vae.DecodeTiled(posterior.Mean, tileLatent: 64, overlapLatent: 8, wholeImageNorms: true);
         Assert.True(Relative(gathered, whole) < 1e-4, $"one gathered tile differs by {Relative(gathered, whole):G3}");
 
         // Per-tile norms (one pass) are further off; the gathered statistics are what make tiles agree.
@@ -84,7 +84,7 @@ public sealed class VaeTilingTests
         using var image = SmoothImage(256, 192);
         using var whole = vae.Encode(image);
         vae.ResetLargestInput();
-        using var tiled = vae.EncodeTiled(image, tileLatent: 24, overlapLatent: 16);
+        using var tiled = vae.EncodeTiled(image, tileLatent: 24, overlapLatent: 16, wholeImageNorms: true);
         Assert.Equal(new long[] { 1, 3, 192, 192 }, vae.LargestInput);
         double meanError = Relative(tiled.Mean, whole.Mean), logVarError = Relative(tiled.LogVar, whole.LogVar);
         output.WriteLine($"tiled encode vs whole: mean {meanError:G3}, logvar {logVarError:G3} of the largest magnitude");

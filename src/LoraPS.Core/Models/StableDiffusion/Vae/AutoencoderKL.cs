@@ -119,7 +119,7 @@ public sealed class AutoencoderKL : Module
     /// is normalised on its own (one pass, as diffusers' tiling does). The mid attention likewise attends to
     /// the whole image's keys and values (latent resolution) or only the tile's.
     /// </summary>
-    public VaeLatentDistribution EncodeTiled(Tensor image, int tileLatent = 64, int overlapLatent = 16, bool wholeImageNorms = true)
+    public VaeLatentDistribution EncodeTiled(Tensor image, int tileLatent = 64, int overlapLatent = 16, bool wholeImageNorms = false)
     {
         int f = Config.DownscaleFactor;
         if (image.dim() != 4 || image.shape[2] % f != 0 || image.shape[3] % f != 0)
@@ -149,7 +149,7 @@ public sealed class AutoencoderKL : Module
     /// <paramref name="overlapLatent"/> of overlap, blended linearly across the overlap; only one tile's
     /// activations are alive at a time. <paramref name="wholeImageNorms"/> as in <see cref="EncodeTiled"/>.
     /// </summary>
-    public Tensor DecodeTiled(Tensor latent, int tileLatent = 64, int overlapLatent = 16, bool wholeImageNorms = true)
+    public Tensor DecodeTiled(Tensor latent, int tileLatent = 64, int overlapLatent = 16, bool wholeImageNorms = false)
     {
         if (latent.dim() != 4 || latent.shape[1] != Config.ZChannels)
             throw new ArgumentException($"the VAE decodes (batch, {Config.ZChannels}, h, w) latents; got [{string.Join(", ", latent.shape)}]");
