@@ -11,15 +11,6 @@ namespace LoraPS.Models.Lora;
 /// </summary>
 public static class LoraTensors
 {
-    public static ScalarType? ScalarTypeOf(SafeTensorDType dtype) => dtype switch
-    {
-        SafeTensorDType.F32 => ScalarType.Float32,
-        SafeTensorDType.F16 => ScalarType.Float16,
-        SafeTensorDType.BF16 => ScalarType.BFloat16,
-        SafeTensorDType.F64 => ScalarType.Float64,
-        _ => null,
-    };
-
     public static SafeTensorDType DTypeOf(ScalarType type) => type switch
     {
         ScalarType.Float32 => SafeTensorDType.F32,
@@ -34,7 +25,7 @@ public static class LoraTensors
     public static Tensor Load(ITensorFile file, string key)
     {
         var info = file.GetInfo(key);
-        if (ScalarTypeOf(info.DType) is { } st)
+        if (ModelWeights.ScalarTypeOf(info.DType) is { } st)
         {
             using var raw = torch.from_bytes(file.ReadBytes(key), st, info.Shape);
             return raw.to(ScalarType.Float32, copy: true);
@@ -106,7 +97,7 @@ public static class LoraTensors
     /// <summary>Raw bytes of <paramref name="t"/> cast to <paramref name="dtype"/>.</summary>
     public static byte[] Bytes(Tensor t, SafeTensorDType dtype)
     {
-        var st = ScalarTypeOf(dtype) ?? (dtype == SafeTensorDType.I64 ? ScalarType.Int64 : throw new NotSupportedException($"cannot write {dtype}"));
+        var st = ModelWeights.ScalarTypeOf(dtype) ?? (dtype == SafeTensorDType.I64 ? ScalarType.Int64 : throw new NotSupportedException($"cannot write {dtype}"));
         using var cast = t.to(st).contiguous();
         return cast.bytes();
     }

@@ -11,22 +11,12 @@ public sealed class TextEncoderWeightsException : InvalidFileException
     public IReadOnlyList<string> WrongShape { get; }
 
     public TextEncoderWeightsException(string? filePath, IReadOnlyList<string> missing, IReadOnlyList<string> wrongShape)
-        : base(filePath, Describe(missing, wrongShape))
+        : base(filePath, ModelWeights.DescribeProblems("text encoder", missing, wrongShape))
     {
         Missing = missing;
         WrongShape = wrongShape;
     }
 
-    private static string Describe(IReadOnlyList<string> missing, IReadOnlyList<string> wrongShape)
-    {
-        var parts = new List<string>();
-        if (missing.Count > 0) parts.Add($"{missing.Count} text encoder weight(s) missing: {List(missing)}");
-        if (wrongShape.Count > 0) parts.Add($"{wrongShape.Count} text encoder weight(s) of the wrong shape: {List(wrongShape)}");
-        return string.Join("; ", parts);
-    }
-
-    private static string List(IReadOnlyList<string> items) =>
-        string.Join(", ", items.Take(12)) + (items.Count > 12 ? $" and {items.Count - 12} more" : "");
 }
 
 /// <summary>The text encoder's tensors read from a checkpoint, by parameter name, and the keys nothing used.</summary>
@@ -97,7 +87,7 @@ public sealed class ClipTextEncoderWeights : IDisposable
             {
                 if (!cache.TryGetValue(source.Key, out Tensor? whole))
                 {
-                    whole = ReadTensor(file, source.Key);
+                    whole = ModelWeights.ReadFloat(file, source.Key, "a text encoder weight");
                     if (source.IsSlice) cache[source.Key] = whole;
                 }
                 Tensor value;
@@ -124,17 +114,4 @@ public sealed class ClipTextEncoderWeights : IDisposable
         return new ClipTextEncoderWeights(tensors, unexpected);
     }
 
-    private static Tensor ReadTensor(ITensorFile file, string key)
-    {
-        var info = file.GetInfo(key);
-        ScalarType type = info.DType switch
-        {
-            SafeTensorDType.F16 => ScalarType.Float16,
-            SafeTensorDType.BF16 => ScalarType.BFloat16,
-            SafeTensorDType.F32 => ScalarType.Float32,
-            SafeTensorDType.F64 => ScalarType.Float64,
-            var other => throw new InvalidFileException(file.Path, $"{key} is stored as {other}; a text encoder weight must be a float type"),
-        };
-        return torch.from_bytes(file.ReadBytes(key), type, info.Shape);
-    }
 }

@@ -9,16 +9,8 @@ public sealed record UNetLoadReport(IReadOnlyList<string> Missing, IReadOnlyList
 {
     public bool IsExact => Missing.Count == 0 && Unexpected.Count == 0 && WrongShape.Count == 0;
 
-    public override string ToString()
-    {
-        var parts = new List<string>();
-        if (Missing.Count > 0) parts.Add($"{Missing.Count} UNet weight(s) missing: {List(Missing)}");
-        if (WrongShape.Count > 0) parts.Add($"{WrongShape.Count} UNet weight(s) of the wrong shape: {List(WrongShape)}");
-        if (Unexpected.Count > 0) parts.Add($"{Unexpected.Count} unexpected UNet key(s): {List(Unexpected)}");
-        return parts.Count == 0 ? "all UNet weights loaded" : string.Join("; ", parts);
-    }
-
-    private static string List(IReadOnlyList<string> items) => string.Join(", ", items.Take(12)) + (items.Count > 12 ? $" and {items.Count - 12} more" : "");
+    public override string ToString() =>
+        IsExact ? "all UNet weights loaded" : ModelWeights.DescribeProblems("UNet", Missing, WrongShape, Unexpected);
 }
 
 /// <summary>A checkpoint's UNet weights are missing or have the wrong shapes; the message lists each key.</summary>
@@ -59,7 +51,7 @@ public static class UNetWeights
         {
             foreach (var (name, key) in map)
             {
-                using var raw = ReadTensor(file, key);
+                using var raw = ModelWeights.ReadFloat(file, key, "a UNet weight");
                 tensors[name] = raw.to(own[name].device, own[name].dtype, copy: true);
             }
             unet.load_state_dict(tensors, strict: true);
@@ -71,17 +63,4 @@ public static class UNetWeights
         return report;
     }
 
-    private static Tensor ReadTensor(ITensorFile file, string key)
-    {
-        var info = file.GetInfo(key);
-        ScalarType type = info.DType switch
-        {
-            SafeTensorDType.F16 => ScalarType.Float16,
-            SafeTensorDType.BF16 => ScalarType.BFloat16,
-            SafeTensorDType.F32 => ScalarType.Float32,
-            SafeTensorDType.F64 => ScalarType.Float64,
-            var other => throw new InvalidFileException(file.Path, $"{key} is stored as {other}; a UNet weight must be a float type"),
-        };
-        return torch.from_bytes(file.ReadBytes(key), type, info.Shape);
-    }
 }

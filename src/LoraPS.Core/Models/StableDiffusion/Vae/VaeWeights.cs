@@ -11,22 +11,12 @@ public sealed class VaeWeightsException : InvalidFileException
     public IReadOnlyList<string> WrongShape { get; }
 
     public VaeWeightsException(string? filePath, IReadOnlyList<string> missing, IReadOnlyList<string> wrongShape)
-        : base(filePath, Describe(missing, wrongShape))
+        : base(filePath, ModelWeights.DescribeProblems("VAE", missing, wrongShape))
     {
         Missing = missing;
         WrongShape = wrongShape;
     }
 
-    private static string Describe(IReadOnlyList<string> missing, IReadOnlyList<string> wrongShape)
-    {
-        var parts = new List<string>();
-        if (missing.Count > 0) parts.Add($"{missing.Count} VAE weight(s) missing: {List(missing)}");
-        if (wrongShape.Count > 0) parts.Add($"{wrongShape.Count} VAE weight(s) of the wrong shape: {List(wrongShape)}");
-        return string.Join("; ", parts);
-    }
-
-    private static string List(IReadOnlyList<string> items) =>
-        string.Join(", ", items.Take(12)) + (items.Count > 12 ? $" and {items.Count - 12} more" : "");
 }
 
 /// <summary>
@@ -101,7 +91,7 @@ public sealed class VaeWeights : IDisposable
         {
             foreach (var (name, shape) in expected)
             {
-                using var stored = ReadTensor(file, prefix + name);
+                using var stored = ModelWeights.ReadFloat(file, prefix + name, "a VAE weight");
                 using var shaped = stored.reshape(shape);
                 tensors[name] = shaped.to(device ?? Device.CPU, dtype, copy: true);
             }
@@ -117,17 +107,4 @@ public sealed class VaeWeights : IDisposable
     private static bool SameUpToSingletons(long[] a, long[] b) =>
         a.Where(d => d != 1).SequenceEqual(b.Where(d => d != 1));
 
-    private static Tensor ReadTensor(ITensorFile file, string key)
-    {
-        var info = file.GetInfo(key);
-        ScalarType type = info.DType switch
-        {
-            SafeTensorDType.F16 => ScalarType.Float16,
-            SafeTensorDType.BF16 => ScalarType.BFloat16,
-            SafeTensorDType.F32 => ScalarType.Float32,
-            SafeTensorDType.F64 => ScalarType.Float64,
-            var other => throw new InvalidFileException(file.Path, $"{key} is stored as {other}; a VAE weight must be a float type"),
-        };
-        return torch.from_bytes(file.ReadBytes(key), type, info.Shape);
-    }
 }
