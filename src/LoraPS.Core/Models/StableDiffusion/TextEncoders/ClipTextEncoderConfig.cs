@@ -118,28 +118,12 @@ public sealed record ClipTextEncoderConfig
 
     /// <summary>Reads the <c>text</c> section of a model JSON (as in <c>tiny-sd1-1234.json</c>).</summary>
     public static ClipTextEncoderConfig FromModelJson(string path)
-    {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllBytes(path)); }
-        catch (JsonException e) { throw new InvalidFileException(path, "not valid JSON: " + e.Message, e); }
-        using (doc)
-        {
-            if (!doc.RootElement.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.Object)
-                throw new InvalidFileException(path, "no \"text\" section with the text encoder's hyper-parameters");
-            return FromJson(text, path);
-        }
-    }
+        => ModelJson.ReadSection(path, "text", "text encoder", (text, _) => FromJson(text, path));
 
     /// <summary>Reads the hyper-parameters from a JSON object (the <c>text</c> section).</summary>
     public static ClipTextEncoderConfig FromJson(JsonElement text, string source)
     {
-        int Int(string name, int? fallback = null)
-        {
-            if (text.TryGetProperty(name, out var v))
-                return v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i)
-                    ? i : throw new InvalidFileException(source, $"text.{name} must be an integer, found {v}");
-            return fallback ?? throw new InvalidFileException(source, $"text.{name} is missing");
-        }
+        int Int(string name, int? fallback = null) => ModelJson.Int(text, "text", name, source, fallback);
         string Str(string name, string? fallback = null)
         {
             if (text.TryGetProperty(name, out var v))

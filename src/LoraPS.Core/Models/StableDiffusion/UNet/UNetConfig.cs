@@ -80,28 +80,14 @@ public sealed record UNetConfig
 
     /// <summary>Reads the <c>unet</c> section (and the top-level <c>prediction</c>) of a model JSON such as <c>tiny-sd1-1234.json</c>.</summary>
     public static UNetConfig FromModelJson(string path)
-    {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllBytes(path)); }
-        catch (JsonException e) { throw new InvalidFileException(path, "not valid JSON: " + e.Message, e); }
-        using (doc)
-        {
-            if (!doc.RootElement.TryGetProperty("unet", out var unet) || unet.ValueKind != JsonValueKind.Object)
-                throw new InvalidFileException(path, "no \"unet\" section with the UNet's hyper-parameters");
-            string? prediction = doc.RootElement.TryGetProperty("prediction", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
-            return FromJson(unet, prediction, path);
-        }
-    }
+        => ModelJson.ReadSection(path, "unet", "UNet", (unet, root) =>
+            FromJson(unet, root.TryGetProperty("prediction", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null, path));
 
     /// <summary>Reads the hyper-parameters from a JSON object (the <c>unet</c> section); <paramref name="prediction"/> is "epsilon" or "v" / "v_prediction".</summary>
     public static UNetConfig FromJson(JsonElement unet, string? prediction, string source)
     {
-        int? OptInt(string name)
-        {
-            if (!unet.TryGetProperty(name, out var v)) return null;
-            return v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) ? i : throw new InvalidFileException(source, $"unet.{name} must be an integer, found {v}");
-        }
-        int Int(string name, int? fallback = null) => OptInt(name) ?? fallback ?? throw new InvalidFileException(source, $"unet.{name} is missing");
+        int? OptInt(string name) => ModelJson.OptionalInt(unet, "unet", name, source);
+        int Int(string name, int? fallback = null) => ModelJson.Int(unet, "unet", name, source, fallback);
         int[] Ints(string name)
         {
             if (!unet.TryGetProperty(name, out var v)) throw new InvalidFileException(source, $"unet.{name} is missing");

@@ -41,28 +41,12 @@ public sealed record VaeConfig
 
     /// <summary>Reads the <c>vae</c> section of a model JSON (as in <c>tiny-sd1-1234.json</c>).</summary>
     public static VaeConfig FromModelJson(string path)
-    {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllBytes(path)); }
-        catch (JsonException e) { throw new InvalidFileException(path, "not valid JSON: " + e.Message, e); }
-        using (doc)
-        {
-            if (!doc.RootElement.TryGetProperty("vae", out var vae) || vae.ValueKind != JsonValueKind.Object)
-                throw new InvalidFileException(path, "no \"vae\" section with the VAE's hyper-parameters");
-            return FromJson(vae, path);
-        }
-    }
+        => ModelJson.ReadSection(path, "vae", "VAE", (vae, _) => FromJson(vae, path));
 
     /// <summary>Reads the hyper-parameters from a JSON object (the <c>vae</c> section).</summary>
     public static VaeConfig FromJson(JsonElement vae, string source)
     {
-        int Int(string name, int? fallback = null)
-        {
-            if (vae.TryGetProperty(name, out var v))
-                return v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i)
-                    ? i : throw new InvalidFileException(source, $"vae.{name} must be an integer, found {v}");
-            return fallback ?? throw new InvalidFileException(source, $"vae.{name} is missing");
-        }
+        int Int(string name, int? fallback = null) => ModelJson.Int(vae, "vae", name, source, fallback);
         if (!vae.TryGetProperty("ch_mult", out var mult) || mult.ValueKind != JsonValueKind.Array)
             throw new InvalidFileException(source, "vae.ch_mult is missing or not an array");
         var chMult = mult.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int i)
