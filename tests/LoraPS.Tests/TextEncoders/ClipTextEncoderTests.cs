@@ -143,12 +143,13 @@ public sealed class ClipTextEncoderTests
         float[] p = plain.data<float>(), m = multiplied.data<float>();
         for (int i = 0; i < 16; i++)
         {
-            Assert.Equal(p[16 * 1 + i] * 1.5f, m[16 * 1 + i], 5);
-            Assert.Equal(p[16 * 3 + i] * 0.5f, m[16 * 3 + i], 5);
+            Assert.Equal(p[16 * 1 + i] * 1.5, m[16 * 1 + i], 1e-5);
+            Assert.Equal(p[16 * 3 + i] * 0.5, m[16 * 3 + i], 1e-5);
             Assert.Equal(p[16 * 2 + i], m[16 * 2 + i]);
             Assert.Equal(p[i], m[i]);
         }
-        Assert.Equal(plain.mean().item(), keepMean.mean().item(), 5);
+        // An absolute tolerance, not rounding to 5 places: two float32 means 1e-7 apart can round apart.
+        Assert.Equal(plain.mean().item(), keepMean.mean().item(), 1e-5);
         Assert.NotEqual(m, keepMean.data<float>());
     }
 }
