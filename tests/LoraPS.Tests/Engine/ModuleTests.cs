@@ -3,6 +3,7 @@ using LoraPS.Torch.Modules;
 
 namespace LoraPS.Tests.Engine;
 
+[Collection(LoraPS.Tests.Support.GlobalRandomCollection.Name)]
 public sealed class ModuleTests
 {
     /// <summary>A miniature of diffusers' naming: down_blocks.N.attentions.M.proj_in.</summary>

@@ -2,6 +2,7 @@ using LoraPS.Torch;
 
 namespace LoraPS.Tests.Engine;
 
+[Collection(LoraPS.Tests.Support.GlobalRandomCollection.Name)]
 public sealed class TensorCreationTests
 {
     [Fact]

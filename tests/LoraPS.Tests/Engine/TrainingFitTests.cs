@@ -6,6 +6,7 @@ using F = LoraPS.Torch.torch.nn.functional;
 namespace LoraPS.Tests.Engine;
 
 /// <summary>A small conv + self-attention network trained to fit a fixed target, with and without gradient checkpointing.</summary>
+[Collection(LoraPS.Tests.Support.GlobalRandomCollection.Name)]
 public sealed class TrainingFitTests
 {
     internal sealed class AttnBlock : Module<Tensor, Tensor>
