@@ -21,13 +21,14 @@ internal static class TestRunner
         {
             "test", Path.Combine(ctx.Root, "tests", "LoraPS.Tests", "LoraPS.Tests.csproj"),
             "-c", ctx.Configuration, "--no-build",
-            "--logger", "trx;LogFileName=xunit.trx", "--logger", "console;verbosity=normal",
+            "--logger", "trx;LogFileName=xunit.trx", "--logger", "console;verbosity=minimal",
             "--results-directory", results,
         };
         if (filter != null) args.AddRange(new[] { "--filter", filter });
         Shell.RunCode("dotnet", args, ctx.Root);
 
         var (passed, failed, skipped) = ReadTrx(Path.Combine(results, "xunit.trx"));
+        PrintFailures(Path.Combine(results, "xunit.trx"));
         Console.WriteLine($"xunit: {passed} passed, {failed} failed, {skipped} skipped");
 
         var pester = RunPester(ctx);
@@ -53,6 +54,24 @@ internal static class TestRunner
         int Get(string name) => int.Parse(counters.Attribute(name)?.Value ?? "0");
         int failed = Get("failed") + Get("error") + Get("timeout") + Get("aborted");
         return (Get("passed"), failed, Get("notExecuted"));
+    }
+
+    /// <summary>
+    /// Repeats each failed test's name and message last, so that they are in the tail of the log CI keeps.
+    /// </summary>
+    private static void PrintFailures(string path)
+    {
+        if (!File.Exists(path)) return;
+        XNamespace ns = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
+        foreach (var result in XDocument.Load(path).Descendants(ns + "UnitTestResult"))
+        {
+            if (result.Attribute("outcome")?.Value is "Passed" or "NotExecuted") continue;
+            string message = result.Descendants(ns + "Message").FirstOrDefault()?.Value ?? "";
+            string stack = result.Descendants(ns + "StackTrace").FirstOrDefault()?.Value ?? "";
+            Console.WriteLine($"FAILED {result.Attribute("testName")?.Value}");
+            foreach (var line in (message + "\n" + stack).Split('\n').Where(l => l.Trim().Length > 0).Take(20))
+                Console.WriteLine("    " + line.TrimEnd());
+        }
     }
 
     private static (int, int, int)? RunPester(BuildContext ctx)

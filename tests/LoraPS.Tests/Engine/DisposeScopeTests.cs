@@ -1,8 +1,9 @@
+using LoraPS.Tests.Support;
 using LoraPS.Torch;
 
 namespace LoraPS.Tests.Engine;
 
-[Collection("native tensor counting")]
+[Collection(NativeTensorCountingCollection.Name)]
 public sealed class DisposeScopeTests
 {
     [Fact]
@@ -95,7 +96,3 @@ public sealed class DisposeScopeTests
         Assert.Throws<NullReferenceException>(() => torch.ones(2).add(null!));
     }
 }
-
-/// <summary>Tests that count live native tensors must not run beside each other.</summary>
-[CollectionDefinition("native tensor counting", DisableParallelization = true)]
-public sealed class NativeTensorCountingCollection;

@@ -1,11 +1,12 @@
 using System.Diagnostics;
+using LoraPS.Tests.Support;
 using LoraPS.Torch;
 using LoraPS.Torch.Optim;
 using F = LoraPS.Torch.torch.nn.functional;
 
 namespace LoraPS.Tests.Engine;
 
-[Collection("native tensor counting")]
+[Collection(NativeTensorCountingCollection.Name)]
 public sealed class LeakTests
 {
     private static long ResidentBytes()
