@@ -154,11 +154,19 @@ public sealed class UNet2DConditionModel : Module
 
     private Tensor Resnet(ResnetBlock2D resnet, Tensor h, Tensor temb) => Checkpointing(h, temb)
         ? torch.utils.checkpoint_sequence(xs => new[] { resnet.forward(xs[0], xs[1]) }, h, temb)[0]
-        : resnet.forward(h, temb);
+        : resnet.forward(OwnView(h), OwnView(temb));
 
     private Tensor Attend(Transformer2DModel attention, Tensor h, Tensor context) => Checkpointing(h, context)
         ? torch.utils.checkpoint_sequence(xs => new[] { attention.forward(xs[0], xs[1]) }, h, context)[0]
-        : attention.forward(h, context);
+        : attention.forward(OwnView(h), OwnView(context));
+
+    /// <summary>
+    /// A block's input behind a view of its own when gradients flow. Autograd then adds up the block's
+    /// own uses of the input (its residual and its first norm, a context's keys and values) before the
+    /// uses outside it (the skip connection, other blocks), which is the order a checkpointed block
+    /// gives too: float sums associate the same way and gradients are bit-identical in both modes.
+    /// </summary>
+    private static Tensor OwnView(Tensor x) => x.requires_grad && torch.is_grad_enabled() ? x.view_as(x) : x;
 
     /// <summary>The UNet of a single-file checkpoint (<c>model.diffusion_model.*</c>), see <see cref="UNetWeights.Load"/>.</summary>
     public static UNet2DConditionModel FromCheckpoint(LoraPS.Formats.ITensorFile file, UNetConfig config, out UNetLoadReport report,
