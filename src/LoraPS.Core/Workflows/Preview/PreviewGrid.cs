@@ -1,3 +1,4 @@
+using System.Globalization;
 using LoraPS.Formats.Images;
 using LoraPS.Formats.Images.Drawing;
 
@@ -120,8 +121,8 @@ public static class PreviewGrid
 
         long limit = ImageDecodeOptions.DefaultMaxPixels;
         if (width * height > limit || width > int.MaxValue || height > int.MaxValue)
-            throw new ArgumentException(
-                $"the grid would be {width}×{height} pixels ({width * height:N0}), more than the {limit:N0} pixels image decoders accept; " +
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"the grid would be {width}×{height} pixels ({width * height:N0}), more than the {limit:N0} pixels image decoders accept; ") +
                 "use fewer rows or columns, smaller images, or several grids", nameof(rows));
 
         var slots = new GridRect[rows][];
