@@ -89,6 +89,8 @@ public static class LoraInference
         return null;
     }
 
+    private static Tensor Widen(Tensor float32, ScalarType dtype) => dtype == ScalarType.Float64 ? float32.to(ScalarType.Float64) : float32;
+
     private static ILayerAdapter Build(LoraFile lora, LoraModule module, AdaptedLayer layer, double coefficient)
     {
         using var scope = torch.NewDisposeScope();
@@ -103,11 +105,12 @@ public static class LoraInference
                 down = down.reshape(rank, layer.InFeatures, layer.KernelHeight, layer.KernelWidth);
                 up = up.reshape(layer.OutFeatures, rank, 1, 1);
             }
-            // The coefficient goes into up (in float32, before the cast), so the adapter runs two ops, not three.
-            var scaledUp = up.mul(coefficient);
+            // The coefficient goes into up, so the adapter runs two ops, not three; it is multiplied in
+            // float32 (or float64 for a float64 layer) before the cast, so a half layer rounds once.
+            var scaledUp = Widen(up, dtype).mul(coefficient);
             return new LowRankAdapter(layer, down.to(device, dtype, copy: true), scaledUp.to(device, dtype, copy: true));
         }
-        var delta = LoraTensors.DenseDelta(lora, module).mul(coefficient).reshape(layer.WeightShape);
+        var delta = Widen(LoraTensors.DenseDelta(lora, module), dtype).mul(coefficient).reshape(layer.WeightShape);
         return new DenseDeltaAdapter(layer, delta.to(device, dtype, copy: true));
     }
 }
