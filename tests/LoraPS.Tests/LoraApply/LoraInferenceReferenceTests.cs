@@ -41,7 +41,7 @@ public sealed class LoraInferenceReferenceTests
         var layers = TestLoras.Sd1Layers(width: 32, context: 32, te: 32, conv: false, full: true);
         var locon = AllLayers(te, unet).Where(l => l.K == 3).ToList();   // every 3×3 conv, from the model itself
         string path = folder.File("sd1 lora.safetensors");
-        var factors = TestLoras.WriteLora(path, layers.Concat(locon), rank: 4, alpha: 2, convRank: 2, convAlpha: 1);
+        var factors = TestLoras.WriteLora(path, layers.Concat(locon), rank: 4, alpha: 1, convRank: 2, convAlpha: 0.5f);
 
         using var ids = Ids(21);
         using var sample = torch.randn(new long[] { 1, 4, 16, 16 }, generator: new Generator(22));

@@ -14,6 +14,9 @@ namespace LoraPS.Tests.LoraApply;
 public sealed class LoraInferenceTests
 {
     private const double TeStrength = 0.7, UNetStrength = -0.6;
+    private readonly Xunit.Abstractions.ITestOutputHelper output;
+
+    public LoraInferenceTests(Xunit.Abstractions.ITestOutputHelper output) => this.output = output;
 
     /// <summary>Writes a LoRA of <paramref name="kind"/> over the models' layers; returns each module's delta and scale (alpha/r).</summary>
     private static Dictionary<string, (double[] Delta, double Scale)> WriteKind(string kind, string path, ClipTextEncoder te, UNet2DConditionModel unet)
@@ -82,14 +85,26 @@ public sealed class LoraInferenceTests
         if (deltas.Keys.Any(k => k.StartsWith("lora_te_", StringComparison.Ordinal)))
         {
             AssertChanged(text0, textLora, kind + " text");
-            AssertClose(textMerged, textLora, kind + " text");
+            output.WriteLine($"{kind} text: relative error {AssertClose(textMerged, textLora, kind + " text"):E2}");
         }
         else Assert.Equal(text0, textLora);
         AssertChanged(out0, outLora, kind + " unet");
-        AssertClose(outMerged, outLora, kind + " unet");
+        output.WriteLine($"{kind} unet: relative error {AssertClose(outMerged, outLora, kind + " unet"):E2}");
 
+        var adapters = te.named_modules().Concat(unet.named_modules()).SelectMany(m => m.module switch
+        {
+            LoraPS.Torch.Modules.Linear l => l.adapters,
+            LoraPS.Torch.Modules.Conv2d c => c.adapters,
+            _ => Array.Empty<LoraPS.Torch.Modules.ILayerAdapter>(),
+        }).ToList();
         applied.Dispose();
         Assert.True(applied.IsRemoved);
+        Assert.All(adapters, a => Assert.True(a switch
+        {
+            LowRankAdapter l => l.Down.IsInvalid && l.Up.IsInvalid,
+            DenseDeltaAdapter d => d.Delta.IsInvalid,
+            _ => false,
+        }));
         Assert.Equal(0, AdapterCount(te) + AdapterCount(unet));
         Assert.Equal(text0, Encode(te, ids));
         Assert.Equal(out0, Denoise(unet, x));
