@@ -17,7 +17,7 @@ internal static class Init
 }
 
 /// <summary>y = x Wᵀ + b; weight (out_features, in_features).</summary>
-public sealed class Linear : Module<Tensor, Tensor>
+public sealed partial class Linear : Module<Tensor, Tensor>
 {
     public Parameter weight { get; }
     public Parameter? bias { get; }
@@ -33,11 +33,13 @@ public sealed class Linear : Module<Tensor, Tensor>
         }
     }
 
-    public override Tensor forward(Tensor input) => linear(input, weight, bias);
+    public override Tensor forward(Tensor input) => _adapters.Count == 0
+        ? linear(input, weight, bias)
+        : WithAdapters(input, linear(input, weight, bias));
 }
 
 /// <summary>2-d convolution; weight (out, in/groups, kH, kW).</summary>
-public sealed class Conv2d : Module<Tensor, Tensor>
+public sealed partial class Conv2d : Module<Tensor, Tensor>
 {
     public Parameter weight { get; }
     public Parameter? bias { get; }
@@ -62,7 +64,9 @@ public sealed class Conv2d : Module<Tensor, Tensor>
         }
     }
 
-    public override Tensor forward(Tensor input) => conv2d(input, weight, bias, stride, padding, dilation, groups);
+    public override Tensor forward(Tensor input) => _adapters.Count == 0
+        ? conv2d(input, weight, bias, stride, padding, dilation, groups)
+        : WithAdapters(input, conv2d(input, weight, bias, stride, padding, dilation, groups));
 }
 
 public sealed class GroupNorm : Module<Tensor, Tensor>
