@@ -24,6 +24,7 @@
         'Invoke-WD14Tagger'
         'New-LoraDataset'
         'Get-LoraDataset'
+        'New-LoraPreview'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

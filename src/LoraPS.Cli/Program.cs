@@ -13,4 +13,5 @@ root.Subcommands.Add(LoraToolCommands.Compress());
 root.Subcommands.Add(LoraToolCommands.Extract());
 root.Subcommands.Add(TagCommand.Create());
 root.Subcommands.Add(DatasetCommand.Create());
+root.Subcommands.Add(PreviewCommand.Create());
 return root.Parse(args).Invoke();
