@@ -33,9 +33,9 @@ internal static class DiffusersConfigs
         json.Require("conv_in_kernel", unsupported, "3");
         json.Require("conv_out_kernel", unsupported, "3");
         json.Require("downsample_padding", unsupported, "1");
-        json.Require("mid_block_scale_factor", unsupported, "1", "1.0");
+        json.Require("mid_block_scale_factor", unsupported, "1");
         json.Require("num_class_embeds", unsupported);
-        json.Require("norm_eps", "only 1e-5 is supported", "1e-05", "1e-5", "0.00001");
+        json.Require("norm_eps", "only 1e-5 is supported", "1e-5");
 
         int[] widths = json.Ints("block_out_channels");
         int levels = widths.Length;

@@ -126,7 +126,10 @@ internal sealed class JsonConfig
     {
         if (Get(field) is not { } v) return;
         string text = v.ValueKind == JsonValueKind.String ? v.GetString()! : v.GetRawText();
-        if (!allowed.Contains(text, StringComparer.Ordinal))
+        bool Matches(string a) => v.ValueKind == JsonValueKind.Number
+            ? v.TryGetDouble(out double d) && double.TryParse(a, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double x) && d == x
+            : text == a;
+        if (!allowed.Any(Matches))
             throw Bad(field, $"is {Show(v)}; {why} (supported: {string.Join(", ", allowed)})");
     }
 

@@ -34,11 +34,11 @@ internal sealed record ModelArchitecture(ModelFamily Family, IReadOnlyList<PartD
     public static readonly PartDescription UNet = new("unet", PartKind.UNet, new[] { "model.diffusion_model." }, DiffusersModelWeights);
     public static readonly PartDescription Vae = new("vae", PartKind.Vae, new[] { "first_stage_model.", "vae." }, DiffusersModelWeights);
 
-    /// <summary>The architecture of <paramref name="family"/>; SDXL and unknown families are refused naming <paramref name="source"/>.</summary>
-    public static ModelArchitecture For(ModelFamily family, string source) => family switch
+    /// <summary>The architecture of <paramref name="family"/>; SDXL and unknown families are refused naming <paramref name="source"/> and <paramref name="evidence"/>.</summary>
+    public static ModelArchitecture For(ModelFamily family, string source, string evidence) => family switch
     {
         ModelFamily.SD1 or ModelFamily.SD2 => new ModelArchitecture(family, new[] { TextEncoder, UNet, Vae }),
-        ModelFamily.SDXL => throw new InvalidFileException(source, "is an SDXL model; SDXL loading is not supported yet (SD1.x and SD2.x are)"),
+        ModelFamily.SDXL => throw new InvalidFileException(source, $"is an SDXL model ({evidence}); SDXL loading is not supported yet (SD1.x and SD2.x are)"),
         _ => throw new InvalidFileException(source, "the model family cannot be told from its keys or configs; set Family (SD1 or SD2)"),
     };
 }

@@ -78,9 +78,13 @@ internal static partial class ModelDetection
         }
         if (folder.HasPart("text_encoder"))
         {
-            string act = folder.PartConfig("text_encoder").String("hidden_act", "quick_gelu");
-            if (act == "quick_gelu") return new(ModelFamily.SD1, DetectionSource.Config, "text_encoder/config.json hidden_act quick_gelu (OpenAI CLIP)");
-            if (act == "gelu") return new(ModelFamily.SD2, DetectionSource.Config, "text_encoder/config.json hidden_act gelu (OpenCLIP)");
+            var text = folder.PartConfig("text_encoder");
+            return text.String("hidden_act", "quick_gelu") switch
+            {
+                "quick_gelu" => new(ModelFamily.SD1, DetectionSource.Config, "text_encoder/config.json hidden_act quick_gelu (OpenAI CLIP)"),
+                "gelu" => new(ModelFamily.SD2, DetectionSource.Config, "text_encoder/config.json hidden_act gelu (OpenCLIP)"),
+                var other => throw new InvalidFileException(text.Path, $"hidden_act is \"{other}\"; only quick_gelu and gelu are supported"),
+            };
         }
         return new(ModelFamily.Unknown, DetectionSource.Default, "no config says");
     }

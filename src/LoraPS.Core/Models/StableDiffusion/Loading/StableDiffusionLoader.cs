@@ -50,7 +50,7 @@ internal static class StableDiffusionLoader
 
             // ---- family and prediction
             var family = DecideFamily(options, modelJson, checkpoint, folder);
-            var architecture = ModelArchitecture.For(family.Value, path);
+            var architecture = ModelArchitecture.For(family.Value, path, family.Evidence);
             var prediction = DecidePrediction(options, modelJson, family.Value, checkpoint, folder);
             progress?.Report($"{family.Value} ({family.Evidence}), {Word(prediction.Value)} prediction ({prediction.Evidence})");
 
