@@ -44,6 +44,8 @@ public sealed class HostileModelInputTests
         var e = LoadFails(new StableDiffusionLoadOptions { Path = dir.Path });
         Assert.Contains("model_index.json", e.Message);
         Assert.Throws<ArgumentException>(() => StableDiffusionModel.Load(new StableDiffusionLoadOptions { Path = dir.Path, DType = LoraPS.Torch.ScalarType.Int64 }));
+        var device = Assert.Throws<ArgumentException>(() => StableDiffusionModel.Load(new StableDiffusionLoadOptions { Path = dir.Path, Device = LoraPS.Torch.Device.CUDA(99) }));
+        Assert.Contains("cuda:99 is not available", device.Message);
     }
 
     public static TheoryData<string, string, string> HostileConfigs => new()

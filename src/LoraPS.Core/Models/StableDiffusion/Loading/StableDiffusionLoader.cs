@@ -31,6 +31,8 @@ internal static class StableDiffusionLoader
         var clock = Stopwatch.StartNew();
         string path = Path.GetFullPath(options.Path);
         var device = options.Device ?? Device.CPU;
+        if (device.type == DeviceType.CUDA && (!torch.cuda.is_available() || Math.Max(device.index, 0) >= torch.cuda.device_count()))
+            throw new ArgumentException($"Device {device} is not available (CUDA devices: {(torch.cuda.is_available() ? torch.cuda.device_count() : 0)})", nameof(options));
 
         var files = new List<ITensorFile>();
         var modules = new List<Module>();
