@@ -29,6 +29,9 @@ public static class ModelWeights
         var info = file.GetInfo(key);
         ScalarType type = ScalarTypeOf(info.DType)
             ?? throw new InvalidFileException(file.Path, $"{key} is stored as {info.DType}; {what} must be a float type");
+        // A safetensors file is memory-mapped: hand libtorch the mapped bytes, without a managed copy.
+        if (file is SafeTensorsFile mapped && info.ByteLength <= int.MaxValue)
+            return torch.from_bytes(mapped[key].Bytes, type, info.Shape);
         return torch.from_bytes(file.ReadBytes(key), type, info.Shape);
     }
 

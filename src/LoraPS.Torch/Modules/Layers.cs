@@ -7,13 +7,17 @@ namespace LoraPS.Torch.Modules;
 /// <summary>PyTorch's default init for Linear/Conv: uniform in ±1/sqrt(fan_in) (kaiming_uniform with a = sqrt(5)).</summary>
 internal static class Init
 {
-    public static Parameter Uniform(long[] shape, long fanIn, ScalarType dtype, Device? device)
+    public static Parameter Uniform(long[] shape, long fanIn, ScalarType dtype, Device? device) => ParameterInit.Make(shape, dtype, device, () =>
     {
         double bound = fanIn > 0 ? 1.0 / Math.Sqrt(fanIn) : 0;
         using var u = torch.rand(shape, dtype, device);
         using var scaled = u * (2 * bound);
         return new Parameter(scaled - bound);
-    }
+    });
+
+    /// <summary>Standard normal values (Embedding's default).</summary>
+    public static Parameter Normal(long[] shape, ScalarType dtype, Device? device) =>
+        ParameterInit.Make(shape, dtype, device, () => new Parameter(torch.randn(shape, dtype, device)));
 }
 
 /// <summary>y = x Wᵀ + b; weight (out_features, in_features).</summary>
@@ -83,8 +87,8 @@ public sealed class GroupNorm : Module<Tensor, Tensor>
         (this.num_groups, this.eps) = (num_groups, eps);
         if (affine)
         {
-            weight = new Parameter(torch.ones(new[] { num_channels }, dtype, device));
-            bias = new Parameter(torch.zeros(new[] { num_channels }, dtype, device));
+            weight = ParameterInit.Constant(new[] { num_channels }, 1, dtype, device);
+            bias = ParameterInit.Constant(new[] { num_channels }, 0, dtype, device);
             register_parameter("weight", weight);
             register_parameter("bias", bias);
         }
@@ -109,8 +113,8 @@ public sealed class LayerNorm : Module<Tensor, Tensor>
         (this.normalized_shape, this.eps) = (normalized_shape, eps);
         if (elementwise_affine)
         {
-            weight = new Parameter(torch.ones(normalized_shape, dtype, device));
-            bias = new Parameter(torch.zeros(normalized_shape, dtype, device));
+            weight = ParameterInit.Constant(normalized_shape, 1, dtype, device);
+            bias = ParameterInit.Constant(normalized_shape, 0, dtype, device);
             register_parameter("weight", weight);
             register_parameter("bias", bias);
         }
@@ -126,7 +130,7 @@ public sealed class Embedding : Module<Tensor, Tensor>
 
     public Embedding(long num_embeddings, long embedding_dim, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(Embedding))
     {
-        weight = new Parameter(torch.randn(new[] { num_embeddings, embedding_dim }, dtype, device));
+        weight = Init.Normal(new[] { num_embeddings, embedding_dim }, dtype, device);
         register_parameter("weight", weight);
     }
 

@@ -12,3 +12,13 @@ public sealed class ReferenceDataFactAttribute : FactAttribute
             Skip = "../shared/reference-data is not beside this repository; parity tests need it";
     }
 }
+
+/// <summary>The theory form of <see cref="ReferenceDataFactAttribute"/>.</summary>
+public sealed class ReferenceDataTheoryAttribute : TheoryAttribute
+{
+    public ReferenceDataTheoryAttribute()
+    {
+        if (RepoPaths.ReferenceData is null)
+            Skip = "../shared/reference-data is not beside this repository; parity tests need it";
+    }
+}

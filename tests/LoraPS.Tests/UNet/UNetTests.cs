@@ -1,5 +1,6 @@
 using LoraPS.Formats;
 using LoraPS.Formats.SafeTensors;
+using LoraPS.Models;
 using LoraPS.Models.StableDiffusion.UNet;
 using LoraPS.Tests.Support;
 using LoraPS.Tests.TextEncoders;
@@ -146,7 +147,7 @@ public sealed class UNetTests
         string path = folder.File("v.json");
         File.WriteAllText(path, """{"prediction":"v_prediction","unet":{"model_channels":64,"channel_mult":[1,2],"attention_levels":[1],"context_dim":16,"num_head_channels":32,"use_linear_in_transformer":true}}""");
         var config = UNetConfig.FromModelJson(path);
-        Assert.Equal(PredictionType.VPrediction, config.Prediction);
+        Assert.Equal(PredictionType.V, config.Prediction);
         Assert.Equal(4, config.HeadsFor(128));
         Assert.True(config.UseLinearInTransformer);
         File.WriteAllText(path, """{"unet":{"model_channels":64,"channel_mult":[1,2],"attention_levels":[5],"context_dim":16,"num_heads":8}}""");

@@ -3,16 +3,6 @@ using LoraPS.Formats;
 
 namespace LoraPS.Models.StableDiffusion.UNet;
 
-/// <summary>What the UNet's output means; it cannot be read from the weights (SD 2.x 512-base and 768-v have the same shapes).</summary>
-public enum PredictionType
-{
-    /// <summary>The noise that was added (SD1.x, SD2.x base).</summary>
-    Epsilon,
-
-    /// <summary>v = α·ε − σ·x₀ (SD 2.x 768-v).</summary>
-    VPrediction,
-}
-
 /// <summary>
 /// Hyper-parameters of an SD1.x/SD2.x UNet (ldm names). The same code builds the real SD1.5 (<see cref="Sd15"/>),
 /// SD2.1 (<see cref="Sd21"/>) and the tiny test models, whose values come from the <c>unet</c> section of a model JSON.
@@ -35,6 +25,7 @@ public sealed record UNetConfig
     public int? NumHeadChannels { get; init; }
     public bool UseLinearInTransformer { get; init; }
     public int NormGroups { get; init; } = 32;
+    /// <summary>What the output means (<see cref="PredictionType.Epsilon"/> or <see cref="PredictionType.V"/>); the weights cannot tell.</summary>
     public PredictionType Prediction { get; init; } = PredictionType.Epsilon;
 
     public int TimeEmbedDim => 4 * ModelChannels;
@@ -53,7 +44,7 @@ public sealed record UNetConfig
     public static UNetConfig Sd21 { get; } = new()
     {
         ModelChannels = 320, ChannelMult = new[] { 1, 2, 4, 4 }, AttentionLevels = new[] { 0, 1, 2 }, ContextDim = 1024,
-        NumHeadChannels = 64, UseLinearInTransformer = true, Prediction = PredictionType.VPrediction,
+        NumHeadChannels = 64, UseLinearInTransformer = true, Prediction = PredictionType.V,
     };
 
     /// <summary>Checks the values fit together; throws ArgumentException naming the field.</summary>
@@ -106,7 +97,7 @@ public sealed record UNetConfig
         var type = prediction switch
         {
             null or "epsilon" or "eps" => PredictionType.Epsilon,
-            "v" or "v_prediction" => PredictionType.VPrediction,
+            "v" or "v_prediction" => PredictionType.V,
             var other => throw new InvalidFileException(source, $"prediction \"{other}\" is not one of epsilon, v_prediction"),
         };
         int? heads = OptInt("num_heads"), headChannels = OptInt("num_head_channels");

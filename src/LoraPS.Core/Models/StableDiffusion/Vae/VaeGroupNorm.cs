@@ -156,8 +156,8 @@ public sealed class VaeGroupNorm : Module<Tensor, Tensor>
     {
         if (channels % config.NormGroups != 0) throw new ArgumentException($"{channels} channels do not split into {config.NormGroups} groups");
         (groups, eps, this.statistics) = (config.NormGroups, config.NormEps, statistics);
-        weight = new Parameter(torch.ones(new[] { channels }, dtype, device));
-        bias = new Parameter(torch.zeros(new[] { channels }, dtype, device));
+        weight = ParameterInit.Constant(new[] { channels }, 1, dtype, device);
+        bias = ParameterInit.Constant(new[] { channels }, 0, dtype, device);
         register_parameter("weight", weight);
         register_parameter("bias", bias);
     }
