@@ -107,7 +107,7 @@ public sealed record SamplePrompt
                     catch (ArgumentException e) { throw new SamplePromptException(source, lineNumber, "--ss: " + e.Message.Split(" (Parameter")[0], e); }
                     break;
                 default:
-                    ignored.Add("--" + segment.Trim());
+                    ignored.Add("--" + segment.TrimEnd());
                     break;
             }
         }
