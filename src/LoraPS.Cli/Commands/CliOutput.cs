@@ -9,6 +9,8 @@ internal static class CliOutput
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
+        // Paths and prompts in any language print as they are (still valid JSON); the default escapes all non-ASCII.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Converters = { new JsonStringEnumConverter() },
     };
 

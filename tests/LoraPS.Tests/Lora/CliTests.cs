@@ -1,19 +1,10 @@
-using System.Diagnostics;
 using LoraPS.Tests.Support;
 
 namespace LoraPS.Tests.Lora;
 
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet", new[] { RepoPaths.CliDll }.Concat(args)) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output, err.Result);
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void Info_compress_resize_and_merge_verbs_work_on_paths_with_spaces_and_non_ascii()

@@ -156,5 +156,17 @@ public sealed class PreviewWorkflowTests
         Assert.Equal(4 + 1, plan.OutputPaths(null).Count()); // no LoRA: one column, the base model
     }
 
+    [Fact]
+    public void Prompt_file_lines_become_rows_and_keep_their_own_seed_and_size()
+    {
+        using var temp = new TempFolder("preview");
+        string file = temp.File("prompts.txt");
+        File.WriteAllText(file, "# comment\na dog --d 7 --w 128 --l 4\na bird --n ugly --ss ddim\n");
+        var plan = PreviewPlan.Create(Options(temp.File("out"), Array.Empty<string>()) with { PromptFile = file, Seeds = new long[] { 1, 2 } });
+        Assert.Equal(new[] { ("a dog", 7L), ("a bird", 1L), ("a bird", 2L) }, plan.Rows.Select(r => (r.Prompt, r.Seed)));
+        Assert.Equal((128, 64, 4.0), (plan.Rows[0].Width, plan.Rows[0].Height, plan.Rows[0].CfgScale));
+        Assert.Equal(("ugly", "DDIM"), (plan.Rows[1].NegativePrompt, plan.Rows[1].Sampler.ToString()));
+    }
+
     private static string PngText(string path) => PreviewPng.ReadParameters(File.ReadAllBytes(path), path) ?? "";
 }

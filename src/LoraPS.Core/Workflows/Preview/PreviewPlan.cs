@@ -32,18 +32,16 @@ public sealed class PreviewPlan
             throw new ArgumentException($"strengths must be finite numbers; got {string.Join(", ", options.Strengths)}");
         var seeds = options.Seeds.Count > 0 ? options.Seeds : new[] { Random.Shared.NextInt64(0, 1L << 32) };
 
-        var bases = new List<GenerationRequest>();
-        bases.AddRange(options.Prompts.Select(p => options.Settings with { Prompt = p }));
-        if (options.PromptFile is not null)
-            bases.AddRange(SamplePrompt.ReadFile(options.PromptFile).Select(p => p.ToRequest(options.Settings)));
-        // A prompt-file line with its own --d keeps that seed; the rest are drawn once per seed.
         var rows = new List<GenerationRequest>();
-        foreach (var request in bases)
-        {
-            bool ownSeed = request.Seed != options.Settings.Seed;
-            foreach (long seed in ownSeed ? new[] { request.Seed } : seeds)
-                rows.Add(request with { Seed = seed });
-        }
+        foreach (string prompt in options.Prompts)
+            rows.AddRange(seeds.Select(seed => options.Settings with { Prompt = prompt, Seed = seed }));
+        // A prompt-file line with its own --d keeps that seed; the others are drawn once per seed.
+        if (options.PromptFile is not null)
+            foreach (var line in SamplePrompt.ReadFile(options.PromptFile))
+            {
+                var request = line.ToRequest(options.Settings);
+                rows.AddRange((line.Seed is long own ? new[] { own } : seeds).Select(seed => request with { Seed = seed }));
+            }
         return new PreviewPlan(options, rows.Distinct().ToList());
     }
 
