@@ -45,7 +45,7 @@ public sealed class SamplePromptTests
         var p = SamplePrompt.ParseLine("a well-lit room--w 5, long-exposure");
         Assert.Equal("a well-lit room--w 5, long-exposure", p.Prompt);
         Assert.Null(p.Width);
-        Assert.Equal(SamplePrompt.ParseLine("--w 512").Prompt, "");
+        Assert.Equal("", SamplePrompt.ParseLine("--w 512").Prompt);
         Assert.Equal(512, SamplePrompt.ParseLine("--w 512 --h 640").Width);
         Assert.Equal(640, SamplePrompt.ParseLine("--w 512 --h 640").Height);
     }

@@ -14,7 +14,7 @@ public sealed record SamplerChoice(SamplerKind Kind, bool Karras = false)
         ? throw new ArgumentException("DDIM steps on the training timesteps and has no Karras variant", nameof(Karras))
         : Karras;
 
-    // name (lower case) → choice; the first name of each kind is AUTOMATIC1111's
+    // name (lower case) → choice; the first seven are AUTOMATIC1111's names (what ToString writes)
     private static readonly (string Name, SamplerKind Kind, bool Karras)[] Names =
     {
         ("euler", SamplerKind.Euler, false),
@@ -45,8 +45,7 @@ public sealed record SamplerChoice(SamplerKind Kind, bool Karras = false)
         { "pndm", "lms", "k_lms", "heun", "dpm_2", "k_dpm_2", "dpm_2_a", "k_dpm_2_a", "dpmsolver", "dpmsingle" };
 
     /// <summary>The names <see cref="Parse"/> accepts (case does not matter).</summary>
-    public static IReadOnlyList<string> AcceptedNames { get; } = Names.Select(n => new SamplerChoice(n.Kind, n.Karras).ToString())
-        .Distinct()
+    public static IReadOnlyList<string> AcceptedNames { get; } = Names.Take(7).Select(n => new SamplerChoice(n.Kind, n.Karras).ToString())
         .Concat(Names.Skip(7).Select(n => n.Name))
         .ToArray();
 
