@@ -152,4 +152,18 @@ public sealed class ClipTextEncoderTests
         Assert.Equal(plain.mean().item(), keepMean.mean().item(), 1e-5);
         Assert.NotEqual(m, keepMean.data<float>());
     }
+
+    [Fact]
+    public void Unweighted_prompts_are_left_exactly_as_encoded_even_when_their_mean_is_zero()
+    {
+        // A fresh final layer norm (weight 1, bias 0) centres every position, so the prompt's mean is about zero:
+        // restoring it would divide by (nearly) zero. With every weight 1 there is nothing to restore.
+        using var encoder = new ClipTextEncoder(Tiny);
+        encoder.eval();
+        using var _ = torch.no_grad();
+        var unweighted = Chunker.Layout(new WeightedTokens(new[] { 5, 6, 7 }, new[] { 1f, 1f, 1f }), 1);
+        using var plain = encoder.EncodeChunks(new[] { unweighted });
+        using var keepMean = encoder.EncodeChunks(new[] { unweighted }, weighting: TokenWeighting.MultiplyKeepMean);
+        Assert.Equal(plain.data<float>(), keepMean.data<float>());
+    }
 }

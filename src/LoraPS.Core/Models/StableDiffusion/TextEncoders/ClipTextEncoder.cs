@@ -128,18 +128,19 @@ public sealed class ClipTextEncoder : Module
         Tensor stitched = torch.cat(new[] { first, middle, last }, 1);       // (batch, 75n+2, W)
         if (weighting == TokenWeighting.None) return stitched;
 
+        var weights = new float[batch * (n * content + 2)];
+        for (int b = 0; b < batch; b++)
+        {
+            var p = prompts[b];
+            for (int s = 0; s < p.SequenceLength; s++)
+            {
+                var (chunk, position) = p.SourceOf(s);
+                weights[b * p.SequenceLength + s] = p.Weights(chunk)[position];
+            }
+        }
+        if (weights.All(v => v == 1f)) return stitched; // nothing to weight (and no mean to restore)
         using (stitched)
         {
-            var weights = new float[batch * (n * content + 2)];
-            for (int b = 0; b < batch; b++)
-            {
-                var p = prompts[b];
-                for (int s = 0; s < p.SequenceLength; s++)
-                {
-                    var (chunk, position) = p.SourceOf(s);
-                    weights[b * p.SequenceLength + s] = p.Weights(chunk)[position];
-                }
-            }
             using var w = torch.tensor(weights, batch, n * content + 2, 1);
             using var wOnDevice = w.to(stitched.device, stitched.dtype);
             Tensor weighted = stitched * wOnDevice;
@@ -148,7 +149,10 @@ public sealed class ClipTextEncoder : Module
             {
                 using var before = stitched.mean(new long[] { 1, 2 }, keepdim: true);
                 using var after = weighted.mean(new long[] { 1, 2 }, keepdim: true);
-                using var ratio = before / after;
+                // A mean of zero (a final layer norm without bias gives one) cannot be restored: leave such prompts as weighted.
+                using var zero = after.eq(0);
+                using var quotient = before / after;
+                using var ratio = quotient.masked_fill(zero, 1);
                 return weighted * ratio;
             }
         }
