@@ -2,7 +2,7 @@ namespace LoraPS.Build;
 
 /// <summary>
 /// `./build.sh demo`: the main job on built-in small data, through the real `loraps` command, in
-/// artifacts/demo/. The inputs (pictures, a tiny tagger with the WD14 interface, an SD1-named LoRA)
+/// artifacts/demo/. The inputs (pictures, a tiny tagger with the WD14 interface, SD1-named LoRAs, a tiny SD1 base model)
 /// are made by examples/LoraPS.DemoData with LoraPS's own writers, since no model can be downloaded
 /// here. Each capability adds its step as it lands.
 /// </summary>
@@ -18,7 +18,7 @@ internal static class DemoRunner
         var steps = new (string Title, Func<int> Run)[]
         {
             ("The engine: libtorch, devices, ONNX Runtime, and a computation through the shim", () => Loraps(ctx, work, "env")),
-            ("Demo inputs: 12 pictures, a tiny colour tagger, a rank-32 LoRA", () => Shell.RunCode("dotnet", new[] { demoData, work }, work)),
+            ("Demo inputs: 12 pictures, a tiny colour tagger, two rank-32 LoRAs, a tiny SD1 base model", () => Shell.RunCode("dotnet", new[] { demoData, work }, work)),
             ("Number the pictures crash-safely, captions travel with them", () => Loraps(ctx, work, "rename", "photos", "--prefix", "mylora")),
             ("Tag them (WD14 interface), excluding 1girl, appending to existing captions",
                 () => Loraps(ctx, work, "tag", "photos", "--model-path", "tagger", "--exclude-tag", "1girl,2boys", "--mode", "Append")),
@@ -29,6 +29,11 @@ internal static class DemoRunner
             ("Compress it the CharFramework way (dynamic resize, singular-value ratio 16)",
                 () => Loraps(ctx, work, "compress", Path.Combine("loras", "demo_lora.safetensors"))),
             ("Inspect the result", () => Loraps(ctx, work, "info", Path.Combine("loras", "demo_lora-SvR16.safetensors"))),
+            ("Preview a LoRA at strengths 0, 0.5 and 1 on the base model: pictures and a labelled grid",
+                () => Loraps(ctx, work, "preview", Path.Combine("loras", "demo_style.safetensors"), "--checkpoint", Path.Combine("model", "demo-sd1.safetensors"),
+                    "--model-config", Path.Combine("model", "demo-sd1.json"), "--tokenizer", Path.Combine("model", "tokenizer"),
+                    "--prompt", "mylora, 1boy, red theme", "--negative-prompt", "blurry", "--strengths", "0,0.5,1", "--seed", "7",
+                    "--steps", "10", "--width", "128", "--height", "128", "--output", "preview", "--offline")),
         };
         for (int i = 0; i < steps.Length; i++)
         {

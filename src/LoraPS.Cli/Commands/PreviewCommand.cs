@@ -66,7 +66,7 @@ internal static class PreviewCommand
 
                 int code = 0;
                 bool asJson = parse.GetValue(json);
-                using var workflow = PreviewWorkflow.Open(plan, new SynchronousProgress<string>(s => Console.Error.WriteLine($"loading {s}")));
+                using var workflow = PreviewWorkflow.Open(plan, new SynchronousProgress<string>(Console.Error.WriteLine));
                 foreach (string? lora in targets)
                 {
                     try

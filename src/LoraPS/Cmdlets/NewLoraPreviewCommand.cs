@@ -78,7 +78,7 @@ public sealed class NewLoraPreviewCommand : LoraCmdlet
         {
             workflow = WorkerProgress.Run<string, PreviewWorkflow>(
                 status => PreviewWorkflow.Open(plan, status, new Relay<HubDownloadProgress>(p => status.Report($"downloading {p.FileName}")), Cancellation),
-                s => WritePercent(1, "New-LoraPreview", $"loading {s}", 0),
+                s => WritePercent(1, "New-LoraPreview", s, 0),
                 () => { });
         }
         catch (Exception e) when (e is not PipelineStoppedException)

@@ -38,7 +38,7 @@ public sealed class PreviewWorkflow : IDisposable
         var model = StableDiffusionModel.Load(plan.Options.Model, status, cancellationToken);
         try
         {
-            status?.Report("tokenizer");
+            status?.Report("Loading the tokenizer");
             var tokenizer = StableDiffusionTokenizer.Load(model, plan.Options.TokenizerPath, plan.Options.Hub, download, cancellationToken);
             return new PreviewWorkflow(plan, model, tokenizer);
         }
