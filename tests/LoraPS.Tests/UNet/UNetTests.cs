@@ -214,12 +214,27 @@ public sealed class UNetTests
     public void Bad_inputs_are_refused_with_their_shapes()
     {
         using var unet = new UNet2DConditionModel(Tiny(false));
-        using var sample = torch.zeros(new long[] { 1, 4, 7, 8 });
         using var t = torch.tensor(new long[] { 1 }, 1);
+        using var wrongChannels = torch.zeros(new long[] { 1, 3, 8, 8 });
         using var context = torch.zeros(new long[] { 1, 5, 6 });
-        Assert.Contains("multiples of 2", Assert.Throws<ArgumentException>(() => unet.forward(sample, t, context)).Message);
+        Assert.Contains("sample", Assert.Throws<ArgumentException>(() => unet.forward(wrongChannels, t, context)).Message);
         using var good = torch.zeros(new long[] { 1, 4, 8, 8 });
         using var wrongContext = torch.zeros(new long[] { 1, 5, 9 });
         Assert.Contains("context", Assert.Throws<ArgumentException>(() => unet.forward(good, t, wrongContext)).Message);
+    }
+
+    [Fact]
+    public void Odd_latent_sides_come_back_to_their_own_size()
+    {
+        // The downsampler rounds 7 up to 4; the upsampler must return to the skip's 7, not 8 (diffusers' upsample_size).
+        using var unet = new UNet2DConditionModel(Tiny(false));
+        using var _ = torch.no_grad();
+        using var sample = torch.randn(new long[] { 1, 4, 7, 9 });
+        using var t = torch.tensor(new long[] { 10 }, 1);
+        using var context = torch.randn(new long[] { 1, 5, 6 });
+        using var output = unet.forward(sample, t, context);
+        Assert.Equal(sample.shape, output.shape);
+        using var finite = output.isfinite().all();
+        Assert.True(finite.item<bool>());
     }
 }

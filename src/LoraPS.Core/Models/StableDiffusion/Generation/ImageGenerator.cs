@@ -74,9 +74,8 @@ public sealed class ImageGenerator
         request.Validate();
         var (width, height) = ImageSize(request);
         int f = LatentFactor;
-        long unetFactor = 1L << (unet.Config.Levels - 1);
-        if (width % f != 0 || height % f != 0 || width / f % unetFactor != 0 || height / f % unetFactor != 0)
-            throw new ArgumentException($"{width}×{height} pixels give {width / (double)f}×{height / (double)f} latents, but this UNet needs latent sides divisible by {unetFactor}: use multiples of {f * unetFactor} pixels", nameof(request));
+        if (width % f != 0 || height % f != 0)
+            throw new ArgumentException($"{width}×{height} pixels do not make whole latents: use multiples of {f} pixels", nameof(request));
         var sampler = Sampler.Create(request.Sampler, Schedule);
         cancellationToken.ThrowIfCancellationRequested();
 

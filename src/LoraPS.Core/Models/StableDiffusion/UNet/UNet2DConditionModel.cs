@@ -93,16 +93,13 @@ public sealed class UNet2DConditionModel : Module
 
     /// <summary>
     /// The model output (noise or v, see <see cref="UNetConfig.Prediction"/>) for latents <paramref name="sample"/>
-    /// (batch, in_channels, H, W; H and W divisible by 2^(levels−1)), timesteps (batch,) or a scalar, and text states
+    /// (batch, in_channels, H, W; any H and W, odd ones included), timesteps (batch,) or a scalar, and text states
     /// <paramref name="context"/> (batch, tokens, context_dim).
     /// </summary>
     public Tensor forward(Tensor sample, Tensor timesteps, Tensor context)
     {
         if (sample.dim() != 4 || sample.shape[1] != Config.InChannels)
             throw new ArgumentException($"sample must be (batch, {Config.InChannels}, H, W); got [{string.Join(", ", sample.shape)}]", nameof(sample));
-        long factor = 1L << (Config.Levels - 1);
-        if (sample.shape[2] % factor != 0 || sample.shape[3] % factor != 0)
-            throw new ArgumentException($"sample height and width must be multiples of {factor}; got {sample.shape[2]}×{sample.shape[3]}", nameof(sample));
         if (context.dim() != 3 || context.shape[0] != sample.shape[0] || context.shape[2] != Config.ContextDim)
             throw new ArgumentException($"context must be ({sample.shape[0]}, tokens, {Config.ContextDim}); got [{string.Join(", ", context.shape)}]", nameof(context));
 
@@ -143,7 +140,8 @@ public sealed class UNet2DConditionModel : Module
                 h = Resnet(block.resnets[j], h, temb);
                 if (block.attentions is not null) h = Attend(block.attentions[j], h, context);
             }
-            if (block.upsamplers is not null) h = block.upsamplers[0].forward(h);
+            // To the next skip's size: equal to ×2 for even sides, and right for sides a downsampler rounded up.
+            if (block.upsamplers is not null) h = block.upsamplers[0].forward(h, skips.Peek().shape[2..]);
         }
 
         var output = conv_out.forward(silu(conv_norm_out.forward(h)));

@@ -238,4 +238,8 @@ public sealed class Upsample2D : Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor input) => Scoped.Run(() => conv.forward(interpolate(input, scale_factor: 2.0)));
+
+    /// <summary>Upsamples to <paramref name="size"/> (H, W) instead of exactly ×2, so a side that a downsampler
+    /// rounded up (an odd latent side) comes back to its skip connection's size, as diffusers does.</summary>
+    public Tensor forward(Tensor input, long[] size) => Scoped.Run(() => conv.forward(interpolate(input, size: size)));
 }
