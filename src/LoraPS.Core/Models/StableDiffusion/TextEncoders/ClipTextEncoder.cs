@@ -54,7 +54,8 @@ public sealed class ClipTextEncoder : Module
         layout ??= ClipCheckpointLayout.Detect(file.TensorNames)
             ?? throw new InvalidFileException(file.Path, "no CLIP text encoder found (no token_embedding key of a known layout)");
         using var weights = ClipTextEncoderWeights.Load(file, layout, config, dtype, device);
-        var encoder = new ClipTextEncoder(config, dtype, device);
+        ClipTextEncoder encoder;
+        using (ParameterInit.SkipInit()) encoder = new ClipTextEncoder(config, dtype, device); // every parameter is overwritten below
         try
         {
             encoder.load_state_dict(weights.Tensors, strict: true);

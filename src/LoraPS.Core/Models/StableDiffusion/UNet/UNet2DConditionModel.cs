@@ -170,7 +170,8 @@ public sealed class UNet2DConditionModel : Module
     public static UNet2DConditionModel FromCheckpoint(LoraPS.Formats.ITensorFile file, UNetConfig config, out UNetLoadReport report,
         ScalarType dtype = ScalarType.Float32, Device? device = null, string prefix = UNetCheckpointLayout.DefaultPrefix)
     {
-        var unet = new UNet2DConditionModel(config, dtype, device);
+        UNet2DConditionModel unet;
+        using (ParameterInit.SkipInit()) unet = new UNet2DConditionModel(config, dtype, device); // every parameter is overwritten below
         try
         {
             report = UNetWeights.Load(unet, file, prefix);

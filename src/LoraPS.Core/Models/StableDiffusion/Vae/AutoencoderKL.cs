@@ -45,7 +45,8 @@ public sealed class AutoencoderKL : Module
     {
         prefix ??= VaeCheckpointLayout.DetectPrefix(file.TensorNames)
             ?? throw new InvalidFileException(file.Path, "no VAE found (no encoder.conv_in.weight under first_stage_model., vae. or at the top level)");
-        var vae = new AutoencoderKL(config, dtype, device);
+        AutoencoderKL vae;
+        using (ParameterInit.SkipInit()) vae = new AutoencoderKL(config, dtype, device); // every parameter is overwritten below
         try
         {
             var expected = vae.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape, StringComparer.Ordinal);
