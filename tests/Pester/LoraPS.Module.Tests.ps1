@@ -31,3 +31,31 @@ Describe 'Get-LoraEnvironment' {
         (Get-LoraEnvironment -Threads 1 -WarningAction SilentlyContinue).TorchThreads | Should -Be 1
     }
 }
+
+BeforeDiscovery {
+    $shared = Join-Path $PSScriptRoot '..' '..' '..' 'shared'
+    $script:HaveReferenceModels = Test-Path (Join-Path $shared 'reference-data' 'models' 'tiny-sd1-1234.safetensors')
+}
+
+Describe 'New-LoraPreview' {
+    BeforeAll {
+        $shared = Join-Path $PSScriptRoot '..' '..' '..' 'shared'
+        $models = Join-Path $shared 'reference-data' 'models'
+    }
+
+    It 'writes nothing with -WhatIf' {
+        $out = Join-Path $TestDrive 'what if'
+        New-LoraPreview -Checkpoint (Join-Path $TestDrive 'none.safetensors') -Prompt 'a cat' -OutputFolder $out -WhatIf
+        Test-Path $out | Should -BeFalse
+    }
+
+    It 'draws the base model and a grid from the tiny reference checkpoint' -Skip:(-not $HaveReferenceModels) {
+        $out = Join-Path $TestDrive 'drawn'
+        $images = New-LoraPreview -Checkpoint (Join-Path $models 'tiny-sd1-1234.safetensors') -ModelConfig (Join-Path $models 'tiny-sd1-1234.json') `
+            -Tokenizer (Join-Path $shared 'data' 'bpe_simple_vocab_16e6.txt.gz') -Prompt 'a cat' -Seed 1 -Steps 2 -Width 64 -Height 64 `
+            -OutputFolder $out -Offline
+        $images.Count | Should -Be 2
+        $images[1].IsGrid | Should -BeTrue
+        foreach ($image in $images) { Test-Path $image.Path | Should -BeTrue }
+    }
+}
