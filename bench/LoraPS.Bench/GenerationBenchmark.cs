@@ -23,7 +23,7 @@ public sealed class GenerationBenchmark : IBenchmark
 
     public void Run(TextWriter report)
     {
-        string? vocabulary = FindVocabulary();
+        string? vocabulary = SharedData.FindVocabulary();
         if (vocabulary is null)
         {
             report.WriteLine("skipped: ../shared/data/bpe_simple_vocab_16e6.txt.gz not found beside the repository");
@@ -39,7 +39,7 @@ public sealed class GenerationBenchmark : IBenchmark
         unet.eval();
         vae.eval();
         double buildS = clock.Elapsed.TotalSeconds;
-        long rssBuilt = StatusKb("VmRSS");
+        long rssBuilt = ProcessMemory.StatusKb("VmRSS");
 
         var generator = new ImageGenerator(tokenizer, textEncoder, unet, vae, LoraPS.Models.PredictionType.Epsilon);
         var request = new GenerationRequest
@@ -54,10 +54,10 @@ public sealed class GenerationBenchmark : IBenchmark
         var image = generator.Generate(request, new StepRecorder(() =>
         {
             stepEnds.Add(clock.Elapsed.TotalSeconds);
-            stepRss.Add(StatusKb("VmRSS"));
+            stepRss.Add(ProcessMemory.StatusKb("VmRSS"));
         }));
         double totalS = clock.Elapsed.TotalSeconds;
-        long hwm = StatusKb("VmHWM");
+        long hwm = ProcessMemory.StatusKb("VmHWM");
 
         var stepTimes = stepEnds.Select((t, i) => t - (i == 0 ? 0 : stepEnds[i - 1])).ToList();
         double firstStep = stepTimes[0];
@@ -80,24 +80,5 @@ public sealed class GenerationBenchmark : IBenchmark
         private readonly Action record;
         public StepRecorder(Action record) => this.record = record;
         public void Report(int value) => record();
-    }
-
-    private static string? FindVocabulary()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-        {
-            if (!File.Exists(Path.Combine(dir.FullName, "LoraPS.sln"))) continue;
-            string candidate = Path.Combine(dir.FullName, "..", "shared", "data", ClipTokenizerFiles.OpenAiBpeFileName);
-            return File.Exists(candidate) ? Path.GetFullPath(candidate) : null;
-        }
-        return null;
-    }
-
-    private static long StatusKb(string field)
-    {
-        foreach (string line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith(field + ":", StringComparison.Ordinal))
-                return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
-        return 0;
     }
 }

@@ -63,12 +63,6 @@ public sealed class LoraMergeBenchmark : IBenchmark
         return "model.diffusion_model." + LoraPS.Models.Lora.UNetNames.DiffusersToLdm(s, sdxl: false) + ".weight";
     }
 
-    private static long StatusKb(string field)
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith(field + ":")) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
-        return 0;
-    }
 
     public void Run(TextWriter report)
     {
@@ -78,14 +72,14 @@ public sealed class LoraMergeBenchmark : IBenchmark
         string ckpt = WriteCheckpoint(dir);
         long ckptBytes = new FileInfo(ckpt).Length;
         GC.Collect();
-        long rssBefore = StatusKb("VmRSS") * 1024, anonBefore = StatusKb("RssAnon") * 1024;
+        long rssBefore = ProcessMemory.StatusKb("VmRSS") * 1024, anonBefore = ProcessMemory.StatusKb("RssAnon") * 1024;
         long peakAnon = anonBefore;
         using var stop = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
-                peakAnon = Math.Max(peakAnon, StatusKb("RssAnon") * 1024);
+                peakAnon = Math.Max(peakAnon, ProcessMemory.StatusKb("RssAnon") * 1024);
                 await Task.Delay(20);
             }
         });
@@ -97,7 +91,7 @@ public sealed class LoraMergeBenchmark : IBenchmark
         double seconds = sw.Elapsed.TotalSeconds;
         stop.Cancel();
         sampler.Wait();
-        long hwm = StatusKb("VmHWM") * 1024;
+        long hwm = ProcessMemory.StatusKb("VmHWM") * 1024;
         report.WriteLine($"Checkpoint: {ckptBytes / 1048576.0:F0} MB fp16 ({result.MergedModules} LoRA targets at real SD1.5 shapes, filler to SD1.5's parameter count); LoRA: rank-128 LoCon, {new FileInfo(lora).Length / 1048576.0:F0} MB.");
         report.WriteLine();
         report.WriteLine("| measure | value | × checkpoint |");

@@ -74,16 +74,16 @@ internal static class LoadMeasurement
                 if (cold) Sd15CheckpointWriter.Evict(path);
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
-                ResetPeak();
-                long before = StatusKb("VmRSS") * 1024;
+                ProcessMemory.ResetPeak();
+                long before = ProcessMemory.StatusKb("VmRSS") * 1024;
                 long peakAnon = 0, peakFile = 0;
                 using var stop = new CancellationTokenSource();
                 var sampler = Task.Run(async () =>
                 {
                     while (!stop.IsCancellationRequested)
                     {
-                        peakAnon = Math.Max(peakAnon, StatusKb("RssAnon") * 1024);
-                        peakFile = Math.Max(peakFile, StatusKb("RssFile") * 1024);
+                        peakAnon = Math.Max(peakAnon, ProcessMemory.StatusKb("RssAnon") * 1024);
+                        peakFile = Math.Max(peakFile, ProcessMemory.StatusKb("RssFile") * 1024);
                         await Task.Delay(20);
                     }
                 });
@@ -92,7 +92,7 @@ internal static class LoadMeasurement
                 double seconds = clock.Elapsed.TotalSeconds;
                 stop.Cancel();
                 sampler.Wait();
-                long hwm = StatusKb("VmHWM") * 1024;
+                long hwm = ProcessMemory.StatusKb("VmHWM") * 1024;
                 long weights = parts.Sum(p => p.parameters().Sum(t => t.numel() * t.element_size()));
                 report.WriteLine($"| {(cold ? "cold (file evicted)" : "warm (page cache)")} | {seconds:F1} s | {Mb(hwm)} | {Mb(peakAnon)} | {Mb(peakFile)} | {Mb(weights)} | {hwm / (double)weights:F2} | {Mb(before)} |");
                 report.Flush();
@@ -107,18 +107,5 @@ internal static class LoadMeasurement
 
     private static string Mb(long bytes) => $"{bytes / 1048576.0:F0} MiB";
 
-    /// <summary>Resets VmHWM to the current RSS (Linux: writing 5 to clear_refs).</summary>
-    private static void ResetPeak()
-    {
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
 
-    private static long StatusKb(string field)
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith(field + ":", StringComparison.Ordinal)) return long.Parse(line.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries)[1]);
-        return 0;
-    }
 }

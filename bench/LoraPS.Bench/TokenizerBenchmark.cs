@@ -11,7 +11,7 @@ public sealed class TokenizerBenchmark : IBenchmark
 
     public void Run(TextWriter report)
     {
-        string? path = FindVocabulary();
+        string? path = SharedData.FindVocabulary();
         if (path is null)
         {
             report.WriteLine("skipped: ../shared/data/bpe_simple_vocab_16e6.txt.gz not found beside the repository");
@@ -41,16 +41,5 @@ public sealed class TokenizerBenchmark : IBenchmark
         report.WriteLine($"| vocabulary load (48,894 merges) | {loadMs:F0} ms |");
         report.WriteLine($"| 10,000 weighted captions → 77-token windows, first pass | {coldMs:F0} ms ({tokens / (coldMs / 1000):F0} tokens/s) |");
         report.WriteLine($"| same, second pass (warm piece cache) | {warmMs:F0} ms ({tokens / (warmMs / 1000):F0} tokens/s) |");
-    }
-
-    private static string? FindVocabulary()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-        {
-            if (!File.Exists(Path.Combine(dir.FullName, "LoraPS.sln"))) continue;
-            string candidate = Path.Combine(dir.FullName, "..", "shared", "data", ClipTokenizerFiles.OpenAiBpeFileName);
-            return File.Exists(candidate) ? Path.GetFullPath(candidate) : null;
-        }
-        return null;
     }
 }

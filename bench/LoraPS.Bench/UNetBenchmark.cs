@@ -23,7 +23,7 @@ public sealed class UNetBenchmark : IBenchmark
         using var sample = torch.randn(1, 4, 64, 64);
         using var timesteps = torch.tensor(new long[] { 500 }, 1);
         using var context = torch.randn(1, 77, 768);
-        long weightsMb = StatusKb("VmRSS") / 1024;
+        long weightsMb = ProcessMemory.StatusKb("VmRSS") / 1024;
         report.WriteLine($"threads {torch.get_num_threads()}, parameters {unet.parameter_count():N0}, RSS after building {weightsMb} MB");
         report.WriteLine();
         report.WriteLine("| mode | step 1 (s) | step 2 (s) | peak RSS (MB) |");
@@ -31,7 +31,7 @@ public sealed class UNetBenchmark : IBenchmark
         foreach (bool checkpointing in new[] { true, false })
         {
             unet.GradientCheckpointing = checkpointing;
-            ResetPeak();
+            ProcessMemory.ResetPeak();
             var times = new List<double>();
             for (int i = 0; i < Steps; i++)
             {
@@ -44,23 +44,8 @@ public sealed class UNetBenchmark : IBenchmark
                 times.Add(clock.Elapsed.TotalSeconds);
                 unet.zero_grad();
             }
-            report.WriteLine($"| {(checkpointing ? "checkpointing" : "plain")} | {times[0]:F1} | {times[1]:F1} | {StatusKb("VmHWM") / 1024} |");
+            report.WriteLine($"| {(checkpointing ? "checkpointing" : "plain")} | {times[0]:F1} | {times[1]:F1} | {ProcessMemory.StatusKb("VmHWM") / 1024} |");
             report.Flush();
         }
-    }
-
-    /// <summary>Resets VmHWM to the current RSS (Linux: writing 5 to clear_refs), so each mode reports its own peak.</summary>
-    private static void ResetPeak()
-    {
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
-
-    private static long StatusKb(string field)
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith(field + ":", StringComparison.Ordinal)) return long.Parse(line.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries)[1]);
-        return 0;
     }
 }

@@ -13,7 +13,7 @@ public sealed class VaeBenchmark : IBenchmark
     public void Run(TextWriter report)
     {
         GC.Collect();
-        long rssBefore = StatusKb("VmRSS");
+        long rssBefore = ProcessMemory.StatusKb("VmRSS");
         var clock = Stopwatch.StartNew();
         using var vae = new AutoencoderKL(VaeConfig.Sd);
         vae.eval();
@@ -36,20 +36,12 @@ public sealed class VaeBenchmark : IBenchmark
             times.Add(clock.Elapsed.TotalMilliseconds);
         }
         times.Sort();
-        long hwm = StatusKb("VmHWM");
+        long hwm = ProcessMemory.StatusKb("VmHWM");
         report.WriteLine($"Encoder + quant_conv: {parameters / 1e6:F1} M parameters; image 1 × 3 × 512 × 512 → latent 1 × 4 × 64 × 64; {Environment.ProcessorCount} logical CPUs, torch threads {torch.get_num_threads()}.");
         report.WriteLine();
         report.WriteLine("| build (random init) | first encode | encode + sample (median of 3) | peak RSS (VmHWM) | RSS before building |");
         report.WriteLine("| --- | --- | --- | --- | --- |");
         report.WriteLine($"| {buildMs:F0} ms | {firstMs:F0} ms | {times[1]:F0} ms | {hwm / 1024.0:F0} MiB | {rssBefore / 1024.0:F0} MiB |");
-    }
-
-    private static long StatusKb(string field)
-    {
-        foreach (string line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith(field + ":", StringComparison.Ordinal))
-                return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
-        return 0;
     }
 }
 
@@ -72,18 +64,10 @@ public sealed class VaeTiledBenchmark : IBenchmark
         report.WriteLine("| --- | --- | --- | --- |");
         var clock = Stopwatch.StartNew();
         using (vae.EncodeTiled(image, tileLatent: 32, overlapLatent: 8, wholeImageNorms: false))
-            report.WriteLine($"| per-tile norms (one pass, 9 tiles) | {clock.Elapsed.TotalMilliseconds:F0} ms | {StatusKb("VmHWM") / 1024.0:F0} MiB | {string.Join(" × ", vae.LargestInput!)} |");
+            report.WriteLine($"| per-tile norms (one pass, 9 tiles) | {clock.Elapsed.TotalMilliseconds:F0} ms | {ProcessMemory.StatusKb("VmHWM") / 1024.0:F0} MiB | {string.Join(" × ", vae.LargestInput!)} |");
         report.Flush();
         clock.Restart();
         using (vae.EncodeTiled(image, tileLatent: 32, overlapLatent: 8, wholeImageNorms: true))
-            report.WriteLine($"| whole-image norms (one pass per norm layer) | {clock.Elapsed.TotalMilliseconds:F0} ms | {StatusKb("VmHWM") / 1024.0:F0} MiB | {string.Join(" × ", vae.LargestInput!)} |");
-    }
-
-    private static long StatusKb(string field)
-    {
-        foreach (string line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith(field + ":", StringComparison.Ordinal))
-                return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
-        return 0;
+            report.WriteLine($"| whole-image norms (one pass per norm layer) | {clock.Elapsed.TotalMilliseconds:F0} ms | {ProcessMemory.StatusKb("VmHWM") / 1024.0:F0} MiB | {string.Join(" × ", vae.LargestInput!)} |");
     }
 }
