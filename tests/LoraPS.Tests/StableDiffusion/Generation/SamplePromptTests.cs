@@ -179,19 +179,28 @@ public sealed class SamplePromptTests
     }
 
     [Theory]
-    [InlineData("[other]\nx = 1\n", 1, "[prompt]")]
-    [InlineData("[prompt]\nwidth = 512\n", 1, "subset")]
-    [InlineData("[prompt]\nsubset = [1, 2]\n", 2, "subset")]
-    [InlineData("[prompt]\n[[prompt.subset]]\nseed = 1\n", 2, "no \"prompt\"")]
-    [InlineData("[prompt]\n[[prompt.subset]]\nprompt = \"a\"\nwidth = \"512\"\n", 4, "width")]
-    [InlineData("[prompt]\nscale = \"high\"\n[[prompt.subset]]\nprompt = \"a\"\n", 2, "scale")]
-    [InlineData("[prompt]\n[[prompt.subset]]\nprompt = \"a\"\nsample_sampler = \"plms\"\n", 4, "sample_sampler")]
-    [InlineData("[prompt]\n[[prompt.subset]]\nprompt = 5\n", 3, "prompt")]
-    [InlineData("[prompt]\n[[prompt.subset]]\nprompt = \"a\"\nseed = -1\n", 4, "seed")]
-    public void Malformed_toml_names_the_file_and_line(string text, int line, string named)
+    [InlineData(".toml", "[other]\nx = 1\n", 1, "[prompt]")]
+    [InlineData(".toml", "[prompt]\nwidth = 512\n", 1, "subset")]
+    [InlineData(".toml", "[prompt]\nsubset = [1, 2]\n", 2, "subset")]
+    [InlineData(".toml", "[prompt]\n[[prompt.subset]]\nseed = 1\n", 2, "no \"prompt\"")]
+    [InlineData(".toml", "[prompt]\n[[prompt.subset]]\nprompt = \"a\"\nwidth = \"512\"\n", 4, "width")]
+    [InlineData(".toml", "[prompt]\nscale = \"high\"\n[[prompt.subset]]\nprompt = \"a\"\n", 2, "scale")]
+    [InlineData(".toml", "[prompt]\n[[prompt.subset]]\nprompt = \"a\"\nsample_sampler = \"plms\"\n", 4, "sample_sampler")]
+    [InlineData(".toml", "[prompt]\n[[prompt.subset]]\nprompt = 5\n", 3, "prompt")]
+    [InlineData(".toml", "[prompt]\n[[prompt.subset]]\nprompt = \"a\"\nseed = -1\n", 4, "seed")]
+    [InlineData(".json", "{\"prompt\": \"a\"}", 1, "list")]
+    [InlineData(".json", "[\n\"a\",\n 5\n]", 3, "item 2")]
+    [InlineData(".json", "[\n\"a\",\n null\n]", 3, "item 2")]
+    [InlineData(".json", "[\n\"a\",\n{\"prompt\": \"b\", \"width\": 512.5}\n]", 3, "width")]
+    [InlineData(".json", "[\n\"a\",\n{\"negative_prompt\": \"b\"}\n]", 3, "no \"prompt\"")]
+    [InlineData(".json", "[\n\"a --s x\"\n]", 2, "--s")]
+    [InlineData(".json", "[\n\"a\",\n{\"prompt\": \"b\",,}\n]", 3, "JSON")]
+    [InlineData(".json", "[\"a\"", 1, "JSON")]
+    [InlineData(".json", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", 1, "JSON")]
+    public void Malformed_toml_and_json_files_name_the_file_and_line(string extension, string text, int line, string named)
     {
         using var dir = new TempFolder("prompts");
-        string path = dir.File("p.toml");
+        string path = dir.File("p" + extension);
         File.WriteAllText(path, text);
         var e = Assert.Throws<SamplePromptException>(() => SamplePrompt.ReadFile(path));
         Assert.Equal(line, e.Line);
@@ -221,27 +230,6 @@ public sealed class SamplePromptTests
         Assert.Equal(("a dog", "blurry", 768, 5.0, 12, 3), (prompts[1].Prompt, prompts[1].NegativePrompt, prompts[1].Width!.Value, prompts[1].CfgScale!.Value, prompts[1].Steps!.Value, prompts[1].LineNumber));
         Assert.Equal(new SamplerChoice(SamplerKind.DpmPlusPlus2M, true), prompts[1].Sampler);
         Assert.Equal(new[] { "enum = 1" }, prompts[1].IgnoredOptions);
-    }
-
-    [Theory]
-    [InlineData("{\"prompt\": \"a\"}", 1, "list")]
-    [InlineData("[\n\"a\",\n 5\n]", 3, "item 2")]
-    [InlineData("[\n\"a\",\n null\n]", 3, "item 2")]
-    [InlineData("[\n\"a\",\n{\"prompt\": \"b\", \"width\": 512.5}\n]", 3, "width")]
-    [InlineData("[\n\"a\",\n{\"negative_prompt\": \"b\"}\n]", 3, "no \"prompt\"")]
-    [InlineData("[\n\"a --s x\"\n]", 2, "--s")]
-    [InlineData("[\n\"a\",\n{\"prompt\": \"b\",,}\n]", 3, "JSON")]
-    [InlineData("[\"a\"", 1, "JSON")]
-    [InlineData("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", 1, "JSON")]
-    public void Malformed_json_names_the_file_and_line(string text, int line, string named)
-    {
-        using var dir = new TempFolder("prompts");
-        string path = dir.File("p.json");
-        File.WriteAllText(path, text);
-        var e = Assert.Throws<SamplePromptException>(() => SamplePrompt.ReadFile(path));
-        Assert.Equal(line, e.Line);
-        Assert.Equal(path, e.FilePath);
-        Assert.Contains(named, e.Message);
     }
 
     [Fact]
