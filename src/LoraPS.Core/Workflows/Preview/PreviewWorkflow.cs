@@ -21,6 +21,7 @@ public sealed class PreviewWorkflow : IDisposable
     private readonly StableDiffusionModel _model;
     private readonly ImageGenerator _generator;
     private readonly Dictionary<string, LoraFile> _promptLoras = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string?> _hashes = new(StringComparer.Ordinal);
 
     public PreviewPlan Plan { get; }
 
@@ -64,7 +65,7 @@ public sealed class PreviewWorkflow : IDisposable
         var columns = Plan.Columns(loraPath);
         string name = PreviewPlan.LoraName(loraPath);
         using var lora = loraPath is null ? null : LoraFile.Open(loraPath);
-        string? loraHash = loraPath is null ? null : ShortHash(loraPath);
+        string? loraHash = loraPath is null ? null : HashOf(loraPath);
         var rowLabels = rows.Select(r => $"{r.Prompt} (seed {r.Seed})").ToList();
         var columnLabels = columns.Select(s => loraPath is null ? PreviewPlan.BaseName : $"{name}:{Format(s)}").ToList();
         var layout = new GridLayout { Title = $"{name} on {ModelName}" };
@@ -138,7 +139,7 @@ public sealed class PreviewWorkflow : IDisposable
                 if (!_promptLoras.TryGetValue(path, out var file)) _promptLoras[path] = file = LoraFile.Open(path);
                 if (reference.TextEncoderStrength != 0 || reference.UNetStrength != 0)
                     applied.Add(LoraInference.Apply(file, reference.TextEncoderStrength, reference.UNetStrength, _model.TextEncoder, _model.UNet));
-                if (ShortHash(path) is { } hash) hashes.Add((reference.Name, hash));
+                if (HashOf(path) is { } hash) hashes.Add((reference.Name, hash));
             }
             string infoPrompt = request.Prompt;
             if (previewed is var (name, strength, previewHash))
@@ -176,11 +177,17 @@ public sealed class PreviewWorkflow : IDisposable
 
     private static string Format(double strength) => strength.ToString("0.###", CultureInfo.InvariantCulture);
 
+    private string? HashOf(string path)
+    {
+        if (!_hashes.TryGetValue(path, out string? hash)) _hashes[path] = hash = ShortHash(path);
+        return hash;
+    }
+
     /// <summary>
     /// A1111's short LoRA hash: the first 12 hex digits of the SHA-256 of a .safetensors file's tensor data (everything
     /// after the header), the same hash sd-scripts stores as sshs_model_hash. Null for other formats.
     /// </summary>
-    internal static string? ShortHash(string path)
+    private static string? ShortHash(string path)
     {
         if (!path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)) return null;
         using var stream = File.OpenRead(path);
