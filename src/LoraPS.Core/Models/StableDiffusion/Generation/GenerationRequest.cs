@@ -4,10 +4,10 @@ namespace LoraPS.Models.StableDiffusion.Generation;
 
 /// <summary>
 /// One text-to-image generation. Width and height are floored to multiples of 8 with a minimum of 64, as
-/// sd-scripts does; the UNet further needs the latent size (÷ 8) to divide by its own downsampling (8 for
-/// SD), so in practice multiples of 64. <see cref="Seed"/> is used as its 64-bit pattern; the same
-/// request gives the same picture on any device. <see cref="ClipSkip"/> counts as
-/// <see cref="TextEncoders.ClipTextEncoder.Encode"/> does (1 = last layer); null is the model family's default.
+/// sd-scripts does. <see cref="Seed"/> is used as its 64-bit pattern; the same request gives the same picture
+/// on any device. <see cref="ClipSkip"/> is A1111's and sd-scripts' clip skip: 1 (or null) is the layer the
+/// model family uses (SD1 the last, SD2 the penultimate), 2 the one before it, whether the model came from a
+/// single file or a diffusers folder.
 /// </summary>
 public sealed record GenerationRequest
 {

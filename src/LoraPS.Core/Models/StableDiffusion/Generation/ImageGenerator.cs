@@ -126,9 +126,11 @@ public sealed class ImageGenerator
     {
         var prompts = guided ? new[] { request.NegativePrompt, request.Prompt } : new[] { request.Prompt };
         var (encoderDevice, _) = Placement(textEncoder);
-        int clipSkip = request.ClipSkip ?? textEncoder.Config.DefaultClipSkip;
+        // The request counts from the family's own layer (A1111's and sd-scripts' clip skip); Encode counts from the last
+        // stored layer, which for SD2 is one further in a single file (24 layers) than in a diffusers folder (23).
+        int clipSkip = (request.ClipSkip ?? 1) + textEncoder.Config.DefaultClipSkip - 1;
         if (clipSkip > textEncoder.Config.Layers)
-            throw new ArgumentException($"ClipSkip {clipSkip} exceeds the text encoder's {textEncoder.Config.Layers} layers", nameof(request));
+            throw new ArgumentException($"ClipSkip {request.ClipSkip} goes past the text encoder's first layer", nameof(request));
         var states = textEncoder.EncodePrompts(tokenizer, prompts, chunkCount: null, clipSkip, parseWeights: true,
             TokenWeighting.MultiplyKeepMean, encoderDevice).to(device, dtype);
         if (!guided) return (null, states);
