@@ -23,7 +23,8 @@ public abstract class LoraCmdlet : PSCmdlet
         FileNotFoundException or DirectoryNotFoundException => ErrorCategory.ObjectNotFound,
         UnauthorizedAccessException => ErrorCategory.PermissionDenied,
         NativeLibraryMissingException => ErrorCategory.NotInstalled,
-        LoraPS.Formats.InvalidFileException or InvalidDataException or FormatException => ErrorCategory.InvalidData,
+        LoraPS.Formats.InvalidFileException or InvalidDataException or FormatException
+            or LoraPS.Models.Lora.Inference.LoraModelMismatchException => ErrorCategory.InvalidData,
         ArgumentException => ErrorCategory.InvalidArgument,
         OperationCanceledException => ErrorCategory.OperationStopped,
         TorchException => ErrorCategory.InvalidOperation,

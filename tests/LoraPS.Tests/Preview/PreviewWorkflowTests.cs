@@ -1,4 +1,5 @@
 using LoraPS.Formats.Images;
+using LoraPS.Models.Lora.Inference;
 using LoraPS.Models.StableDiffusion;
 using LoraPS.Models.StableDiffusion.Generation;
 using LoraPS.Models.StableDiffusion.Sampling;
@@ -124,6 +125,19 @@ public sealed class PreviewWorkflowTests
         using var forced = PreviewWorkflow.Open(PreviewPlan.Create(Options(output, force: true)));
         forced.Render(lora);
         Assert.Equal(ImageFormat.Png, ImageCodecs.Probe(taken).Format);
+    }
+
+    [ReferenceDataFact]
+    public void A_lora_for_another_model_is_refused_before_anything_is_drawn()
+    {
+        using var temp = new TempFolder("preview");
+        string lora = Path.Combine(temp.Path, "wide.safetensors");
+        TestLoras.WriteLora(lora, new[] { new TestLayer("lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn1_to_q", 320, 320) }, rank: 4, alpha: 4);
+        string output = temp.File("out");
+        using var workflow = PreviewWorkflow.Open(PreviewPlan.Create(Options(output)));
+        var e = Assert.Throws<LoraModelMismatchException>(() => workflow.Render(lora));
+        Assert.Contains("attn1_to_q", e.Message);
+        Assert.False(Directory.Exists(output));
     }
 
     [ReferenceDataFact]

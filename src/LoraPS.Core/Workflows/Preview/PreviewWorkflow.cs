@@ -72,23 +72,22 @@ public sealed class PreviewWorkflow : IDisposable
         // A grid too large to write is refused now, not after every picture has been drawn.
         if (options.Grid)
             PreviewGrid.Plan(rows.Count, columns.Count, rows.Max(r => r.Width), rows.Max(r => r.Height), rowLabels, columnLabels, layout);
+        // A LoRA that does not fit the model is refused before anything is drawn; modules that match nothing are said once.
+        if (lora is not null)
+            using (var probe = LoraInference.Apply(lora, 1, 1, _model.TextEncoder, _model.UNet))
+                if (probe.UnmatchedModules.Count > 0)
+                    warnings?.Invoke($"{name}: {probe.UnmatchedModules.Count} LoRA module(s) match nothing in the model: {string.Join(", ", probe.UnmatchedModules.Take(8))}");
         Directory.CreateDirectory(options.OutputFolder);
 
         var cells = rows.Select(_ => new RgbaImage[columns.Count]).ToArray();
         var written = new List<PreviewImage>();
         int total = rows.Count * columns.Count;
-        bool warned = false;
         for (int column = 0; column < columns.Count; column++)
         {
             double strength = columns[column];
             using var applied = lora is not null && strength != 0
                 ? LoraInference.Apply(lora, strength, strength, _model.TextEncoder, _model.UNet)
                 : null;
-            if (applied is { UnmatchedModules.Count: > 0 } && !warned)
-            {
-                warned = true;
-                warnings?.Invoke($"{name}: {applied.UnmatchedModules.Count} LoRA module(s) match nothing in the model: {string.Join(", ", applied.UnmatchedModules.Take(8))}");
-            }
 
             for (int row = 0; row < rows.Count; row++)
             {
