@@ -26,13 +26,13 @@ public sealed class ModelLoadBenchmark : IBenchmark
 }
 
 /// <summary>
-/// The same with the per-part loaders that existed before (each part built with random initialisation, its weights read
-/// into a dictionary of float32 tensors, then copied in): the comparison for what the whole-model loader saves.
+/// The same with the per-part loaders, one part at a time. They first built each part with random initialisation and
+/// read its weights into a dictionary; they now run on the whole-model loader's plans (so the two should measure alike).
 /// </summary>
 public sealed class ComponentLoadBenchmark : IBenchmark
 {
     public string Name => "sd-load-components";
-    public string Description => "The same SD1.5 fp16 checkpoint through ClipTextEncoder/UNet2DConditionModel/AutoencoderKL.FromCheckpoint (random init, then a dictionary of weights): time and peak RSS, for comparison with sd-load.";
+    public string Description => "The same SD1.5 fp16 checkpoint through ClipTextEncoder/UNet2DConditionModel/AutoencoderKL.FromCheckpoint (per part, on the same weight plans): time and peak RSS, for comparison with sd-load.";
 
     public void Run(TextWriter report) => LoadMeasurement.Run(report, "per-part FromCheckpoint", path =>
     {

@@ -18,10 +18,11 @@ public sealed class ClipTextEncoderWeightsTests
         var layout = ClipCheckpointLayout.Detect(file.TensorNames)!;
         Assert.Equal(ClipKeyStyle.HuggingFace, layout.Style);
         var config = Config("sd1");
-        using var weights = ClipTextEncoderWeights.Load(file, layout, config);
-        Assert.Equal(4 + 16 * config.Layers, weights.Tensors.Count);
-        Assert.Empty(weights.Unexpected);
-        var fc1 = weights.Tensors["text_model.encoder.layers.2.mlp.fc1.weight"];
+        using var encoder = ClipTextEncoder.FromCheckpoint(file, config, out var unexpected);
+        var tensors = encoder.state_dict();
+        Assert.Equal(4 + 16 * config.Layers, tensors.Count);
+        Assert.Empty(unexpected);
+        var fc1 = tensors["text_model.encoder.layers.2.mlp.fc1.weight"];
         Assert.Equal(new long[] { 128, 32 }, fc1.shape);
         Assert.Equal(ScalarType.Float32, fc1.dtype);
         Assert.Equal(file.ReadSingles("cond_stage_model.transformer.text_model.encoder.layers.2.mlp.fc1.weight"), fc1.data<float>());
@@ -33,19 +34,20 @@ public sealed class ClipTextEncoderWeightsTests
         using var file = TensorFiles.Open(Model("sd2"));
         var layout = ClipCheckpointLayout.Detect(file.TensorNames)!;
         Assert.Equal(ClipKeyStyle.OpenClip, layout.Style);
-        using var weights = ClipTextEncoderWeights.Load(file, layout, Config("sd2"));
-        Assert.Empty(weights.Unexpected);
+        using var encoder = ClipTextEncoder.FromCheckpoint(file, Config("sd2"), out var unexpected, layout: layout);
+        Assert.Empty(unexpected);
+        var tensors = encoder.state_dict();
         float[] fused = file.ReadSingles("cond_stage_model.model.transformer.resblocks.1.attn.in_proj_weight"); // [96, 32]
         float[] fusedBias = file.ReadSingles("cond_stage_model.model.transformer.resblocks.1.attn.in_proj_bias");
         string[] parts = { "q_proj", "k_proj", "v_proj" };
         for (int p = 0; p < 3; p++)
         {
-            var w = weights.Tensors[$"text_model.encoder.layers.1.self_attn.{parts[p]}.weight"];
+            var w = tensors[$"text_model.encoder.layers.1.self_attn.{parts[p]}.weight"];
             Assert.Equal(new long[] { 32, 32 }, w.shape);
             Assert.Equal(fused.Skip(p * 32 * 32).Take(32 * 32), w.data<float>());
-            Assert.Equal(fusedBias.Skip(p * 32).Take(32), weights.Tensors[$"text_model.encoder.layers.1.self_attn.{parts[p]}.bias"].data<float>());
+            Assert.Equal(fusedBias.Skip(p * 32).Take(32), tensors[$"text_model.encoder.layers.1.self_attn.{parts[p]}.bias"].data<float>());
         }
-        Assert.Equal(file.ReadSingles("cond_stage_model.model.positional_embedding"), weights.Tensors["text_model.embeddings.position_embedding.weight"].data<float>());
+        Assert.Equal(file.ReadSingles("cond_stage_model.model.positional_embedding"), tensors["text_model.embeddings.position_embedding.weight"].data<float>());
     }
 
     [ReferenceDataFact]
@@ -66,7 +68,7 @@ public sealed class ClipTextEncoderWeightsTests
         }
         using var file = TensorFiles.Open(path);
         var layout = ClipCheckpointLayout.Detect(file.TensorNames)!;
-        var e = Assert.Throws<TextEncoderWeightsException>(() => ClipTextEncoderWeights.Load(file, layout, Config("sd1")));
+        var e = Assert.Throws<TextEncoderWeightsException>(() => ClipTextEncoder.FromCheckpoint(file, Config("sd1"), out _, layout: layout));
         Assert.Equal(new[] { "cond_stage_model.transformer.text_model.encoder.layers.1.mlp.fc2.bias" }, e.Missing);
         Assert.Single(e.WrongShape);
         Assert.Contains("final_layer_norm.weight [31] (expected [32])", e.Message);
@@ -82,7 +84,7 @@ public sealed class ClipTextEncoderWeightsTests
             SafeTensorsWriter.Write(path, source.Tensors.Where(t => t.Name.StartsWith("cond_stage_model.", StringComparison.Ordinal)).Select(t => SafeTensorEntry.CopyOf(t))
                 .Append(SafeTensorEntry.FromSingles("cond_stage_model.model.transformer.resblocks.9.ln_1.weight", SafeTensorDType.F32, new long[] { 32 }, new float[32])));
         using var file = TensorFiles.Open(path);
-        using var weights = ClipTextEncoderWeights.Load(file, ClipCheckpointLayout.Detect(file.TensorNames)!, Config("sd2"));
-        Assert.Equal(new[] { "cond_stage_model.model.transformer.resblocks.9.ln_1.weight" }, weights.Unexpected);
+        using var encoder = ClipTextEncoder.FromCheckpoint(file, Config("sd2"), out var unexpected);
+        Assert.Equal(new[] { "cond_stage_model.model.transformer.resblocks.9.ln_1.weight" }, unexpected);
     }
 }

@@ -102,6 +102,34 @@ public sealed class VaeWeightsTests
     }
 
     [Fact]
+    public void A_separate_VAE_file_in_diffusers_names_loads_and_a_missing_key_is_named_as_stored()
+    {
+        using var dir = new TempFolder("diffusers vae ü");
+        string path = dir.File("diffusion_pytorch_model.safetensors"), partial = dir.File("partial.safetensors");
+        using var source = new AutoencoderKL(Tiny);
+        int levels = Tiny.ChMult.Count;
+        const string removed = "decoder.up.1.block.0.norm2.bias";
+        void WriteDiffusers(string to, bool all) => SafeTensorsWriter.Write(to, source.state_dict()
+            .Where(kv => all || kv.Key != removed)
+            .Select(kv => SafeTensorEntry.FromSingles(VaeDiffusersNames.ToDiffusers(kv.Key, levels), SafeTensorDType.F32, kv.Value.shape, kv.Value.data<float>())));
+        WriteDiffusers(path, all: true);
+        WriteDiffusers(partial, all: false);
+
+        using (var file = TensorFiles.Open(path))
+        using (var loaded = AutoencoderKL.FromCheckpoint(file, Tiny, out var unexpected))
+        {
+            Assert.Empty(unexpected);
+            var expected = source.state_dict();
+            foreach (var (name, tensor) in loaded.state_dict())
+                Assert.True(expected[name].data<float>().SequenceEqual(tensor.data<float>()), $"{name} differs after loading");
+        }
+        using var broken = TensorFiles.Open(partial);
+        var e = Assert.Throws<VaeWeightsException>(() => AutoencoderKL.FromCheckpoint(broken, Tiny));
+        Assert.Equal(new[] { VaeDiffusersNames.ToDiffusers(removed, levels) }, e.Missing);
+        Assert.Contains("decoder.up_blocks.0.resnets.0.norm2.bias", e.Message);
+    }
+
+    [Fact]
     public void A_file_without_a_VAE_is_refused_with_its_name()
     {
         using var dir = new TempFolder();

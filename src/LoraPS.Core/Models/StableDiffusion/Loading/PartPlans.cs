@@ -22,16 +22,19 @@ internal static class PartPlans
             ?? (family == ModelFamily.SD2
                 ? new ClipCheckpointLayout(ClipKeyStyle.OpenClip, "cond_stage_model.model.")
                 : new ClipCheckpointLayout(ClipKeyStyle.HuggingFace, "cond_stage_model.transformer."));
-        return new WeightPlan
-        {
-            Part = part.Name,
-            File = file,
-            KeyLayout = $"{Describe(layout.Style)}, prefix {layout.Prefix}",
-            Sources = layout.Map(config),
-            Owns = part.Owns,
-            IsIgnored = layout.IsKnownUnused,
-        };
+        return TextEncoder(file, part.Name, layout, config, part.Owns);
     }
+
+    /// <summary>The text encoder under <paramref name="layout"/>; <paramref name="owns"/> says which keys are in its key space.</summary>
+    public static WeightPlan TextEncoder(ITensorFile file, string part, ClipCheckpointLayout layout, ClipTextEncoderConfig config, Func<string, bool> owns) => new()
+    {
+        Part = part,
+        File = file,
+        KeyLayout = $"{Describe(layout.Style)}, prefix {layout.Prefix}",
+        Sources = layout.Map(config),
+        Owns = owns,
+        IsIgnored = layout.IsKnownUnused,
+    };
 
     /// <summary>A diffusers <c>text_encoder</c> file: transformers' CLIPTextModel names, no prefix.</summary>
     public static WeightPlan TextEncoderDiffusers(ITensorFile file, PartDescription part, ClipTextEncoderConfig config)
@@ -49,18 +52,23 @@ internal static class PartPlans
     }
 
     /// <summary>The UNet of a single-file checkpoint: ldm names under <c>model.diffusion_model.</c>.</summary>
-    public static WeightPlan UNetFromCheckpoint(ITensorFile file, PartDescription part, UNet2DConditionModel unet)
+    public static WeightPlan UNetFromCheckpoint(ITensorFile file, PartDescription part, UNet2DConditionModel unet) =>
+        UNetFromCheckpoint(file, part.Name, unet, UNetCheckpointLayout.DefaultPrefix, part.Owns);
+
+    /// <summary>
+    /// The UNet's ldm names under <paramref name="prefix"/>; <paramref name="owns"/> says which keys are in its key space,
+    /// <paramref name="exactShapes"/> whether a 1×1 convolution stored as Linear (or back) counts as mis-shaped.
+    /// </summary>
+    public static WeightPlan UNetFromCheckpoint(ITensorFile file, string part, UNet2DConditionModel unet, string prefix, Func<string, bool> owns,
+        bool exactShapes = false) => new()
     {
-        string prefix = UNetCheckpointLayout.DefaultPrefix;
-        return new WeightPlan
-        {
-            Part = part.Name,
-            File = file,
-            KeyLayout = $"ldm, prefix {prefix}",
-            Sources = unet.state_dict().Keys.Select(p => (p, new WeightSource(prefix + UNetCheckpointLayout.ToLdm(p, unet.Config)))).ToList(),
-            Owns = part.Owns,
-        };
-    }
+        Part = part,
+        File = file,
+        KeyLayout = $"ldm, prefix {prefix}",
+        Sources = unet.state_dict().Keys.Select(p => (p, new WeightSource(prefix + UNetCheckpointLayout.ToLdm(p, unet.Config)))).ToList(),
+        Owns = owns,
+        ExactShapes = exactShapes,
+    };
 
     /// <summary>A diffusers <c>unet</c> file: the module's own names.</summary>
     public static WeightPlan UNetDiffusers(ITensorFile file, PartDescription part, UNet2DConditionModel unet) => new()
@@ -84,23 +92,33 @@ internal static class PartPlans
         var keys = file.TensorNames.ToHashSet(StringComparer.Ordinal);
         var prefixes = separate ? part.SingleFileKeySpaces.Append("") : part.SingleFileKeySpaces;
         string? prefix = prefixes.FirstOrDefault(p => keys.Contains(p + "encoder.conv_in.weight"));
-        bool diffusers = prefix is not null && VaeDiffusersNames.IsDiffusers(keys, prefix);
         prefix ??= separate ? "" : part.SingleFileKeySpaces[0];
+        string p = prefix;
+        // A separate file is all VAE; in a checkpoint only the prefix found is (another VAE prefix would be unexpected).
+        return Vae(file, part.Name, vae, p, separate ? (k => k.StartsWith(p, StringComparison.Ordinal)) : part.Owns);
+    }
+
+    /// <summary>
+    /// The VAE under <paramref name="prefix"/>, in ldm names or diffusers names (whichever the file's keys show);
+    /// <paramref name="owns"/> says which keys are in its key space.
+    /// </summary>
+    public static WeightPlan Vae(ITensorFile file, string part, AutoencoderKL vae, string prefix, Func<string, bool> owns)
+    {
+        var keys = file.TensorNames.ToHashSet(StringComparer.Ordinal);
+        bool diffusers = VaeDiffusersNames.IsDiffusers(keys, prefix);
         var attention = diffusers ? VaeDiffusersNames.DetectAttentionNames(keys, prefix) : VaeAttentionNames.Current;
         int levels = vae.Config.ChMult.Count;
-        string p = prefix;
         return new WeightPlan
         {
-            Part = part.Name,
+            Part = part,
             File = file,
             KeyLayout = (diffusers ? "diffusers" + (attention == VaeAttentionNames.Legacy ? " (pre-0.17 attention names)" : "") : "ldm")
-                + (p.Length > 0 ? $", prefix {p}" : ", no prefix"),
+                + (prefix.Length > 0 ? $", prefix {prefix}" : ", no prefix"),
             Sources = vae.state_dict().Keys
-                .Select(name => (name, new WeightSource(p + (diffusers ? VaeDiffusersNames.ToDiffusers(name, levels, attention) : name)))).ToList(),
-            // A separate file is all VAE; in a checkpoint only the prefix found is (another VAE prefix would be unexpected).
-            Owns = separate ? (k => k.StartsWith(p, StringComparison.Ordinal)) : part.Owns,
+                .Select(name => (name, new WeightSource(prefix + (diffusers ? VaeDiffusersNames.ToDiffusers(name, levels, attention) : name)))).ToList(),
+            Owns = owns,
             // ldm checkpoints may keep the VAE's training loss (discriminator, logvar) beside it.
-            IsIgnored = k => IsEmaKey(k) || (k.StartsWith(p, StringComparison.Ordinal) && k[p.Length..].StartsWith("loss.", StringComparison.Ordinal)),
+            IsIgnored = k => IsEmaKey(k) || (k.StartsWith(prefix, StringComparison.Ordinal) && k[prefix.Length..].StartsWith("loss.", StringComparison.Ordinal)),
         };
     }
 

@@ -26,9 +26,12 @@ internal sealed class WeightPlan
     /// <summary>Whether an owned key that nothing reads is known to be unused (not reported as unexpected).</summary>
     public Func<string, bool> IsIgnored { get; init; } = _ => false;
 
+    /// <summary>Whether stored shapes must equal the module's exactly, without the singleton-dimension leeway.</summary>
+    public bool ExactShapes { get; init; }
+
     /// <summary>
     /// The part's report against <paramref name="module"/>'s own parameters: keys missing from the file, stored with
-    /// another shape (equal up to singleton dimensions passes: 1×1 convolutions stored as Linear and back) or a non-float
+    /// another shape (unless <see cref="ExactShapes"/>, equal up to singleton dimensions passes: 1×1 convolutions stored as Linear and back) or a non-float
     /// type, and owned keys nobody reads. Throws if the plan does not cover the module exactly (a loader bug).
     /// </summary>
     public ModelPartLoadReport Check(Module module)
@@ -54,7 +57,7 @@ internal sealed class WeightPlan
             if (source.IsSlice) expected = expected.Select((d, i) => i == 0 ? d * 3 : d).ToArray();
             if (ModelWeights.ScalarTypeOf(info.DType) is null)
                 wrong.Add($"{source.Key} {info.DType}[{string.Join(", ", info.Shape)}] (expected a float type)");
-            else if (!SameUpToSingletons(info.Shape, expected))
+            else if (ExactShapes ? !info.Shape.SequenceEqual(expected) : !SameUpToSingletons(info.Shape, expected))
                 wrong.Add($"{source.Key} [{string.Join(", ", info.Shape)}] (expected [{string.Join(", ", expected)}])");
             else dtypes.Add(info.DType);
         }

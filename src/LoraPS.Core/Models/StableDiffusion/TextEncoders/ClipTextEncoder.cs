@@ -1,4 +1,5 @@
 using LoraPS.Formats;
+using LoraPS.Models.StableDiffusion.Loading;
 using LoraPS.Models.Text;
 using LoraPS.Torch;
 using LoraPS.Torch.Modules;
@@ -51,21 +52,16 @@ public sealed class ClipTextEncoder : Module
     public static ClipTextEncoder FromCheckpoint(ITensorFile file, ClipTextEncoderConfig config, out IReadOnlyList<string> unexpected,
         ScalarType dtype = ScalarType.Float32, Device? device = null, ClipCheckpointLayout? layout = null)
     {
-        layout ??= ClipCheckpointLayout.Detect(file.TensorNames)
+        var found = layout ?? ClipCheckpointLayout.Detect(file.TensorNames)
             ?? throw new InvalidFileException(file.Path, "no CLIP text encoder found (no token_embedding key of a known layout)");
-        using var weights = ClipTextEncoderWeights.Load(file, layout, config, dtype, device);
-        ClipTextEncoder encoder;
-        using (ParameterInit.SkipInit()) encoder = new ClipTextEncoder(config, dtype, device); // every parameter is overwritten below
-        try
-        {
-            encoder.load_state_dict(weights.Tensors, strict: true);
-        }
-        catch
-        {
-            encoder.Dispose();
-            throw;
-        }
-        unexpected = weights.Unexpected;
+        // Its key space: the prefix, or a diffusers file's text_model.* when there is none.
+        bool Owns(string k) => k.StartsWith(found.Prefix, StringComparison.Ordinal)
+            && (found.Prefix.Length > 0 || k.StartsWith("text_model.", StringComparison.Ordinal));
+        var encoder = SinglePartLoader.Load(() => new ClipTextEncoder(config, dtype, device),
+            _ => PartPlans.TextEncoder(file, ModelArchitecture.TextEncoder.Name, found, config, Owns),
+            report => new TextEncoderWeightsException(file.Path, report.Missing, report.WrongShape),
+            out var loaded);
+        unexpected = loaded.Unexpected;
         return encoder;
     }
 

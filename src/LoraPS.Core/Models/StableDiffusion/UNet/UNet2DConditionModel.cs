@@ -1,3 +1,4 @@
+using LoraPS.Models.StableDiffusion.Loading;
 using LoraPS.Torch;
 using LoraPS.Torch.Modules;
 using static LoraPS.Torch.torch.nn.functional;
@@ -9,7 +10,7 @@ namespace LoraPS.Models.StableDiffusion.UNet;
 /// <summary>
 /// The SD1.x/SD2.x denoising UNet with diffusers' parameter names (<c>down_blocks.0.attentions.1.proj_in.weight</c> …),
 /// which is also where kohya's <c>lora_unet_…</c> module names come from. Load a single-file checkpoint with
-/// <see cref="UNetWeights.Load"/> / <see cref="FromCheckpoint"/>.
+/// <see cref="FromCheckpoint"/> (or a whole model with <c>StableDiffusionModel.Load</c>).
 /// </summary>
 public sealed class UNet2DConditionModel : Module
 {
@@ -166,21 +167,21 @@ public sealed class UNet2DConditionModel : Module
     /// </summary>
     private static Tensor OwnView(Tensor x) => x.requires_grad && torch.is_grad_enabled() ? x.view_as(x) : x;
 
-    /// <summary>The UNet of a single-file checkpoint (<c>model.diffusion_model.*</c>), see <see cref="UNetWeights.Load"/>.</summary>
+    /// <summary>
+    /// The UNet of a single-file checkpoint (<c>model.diffusion_model.*</c>) in <paramref name="dtype"/> on <paramref name="device"/>.
+    /// Missing or mis-shaped keys (shapes must match <paramref name="config"/> exactly, so a wrong projection kind is named)
+    /// fail together in a <see cref="UNetWeightsException"/> before anything is read; keys under the prefix that nothing
+    /// reads are listed in <paramref name="report"/>.
+    /// </summary>
     public static UNet2DConditionModel FromCheckpoint(LoraPS.Formats.ITensorFile file, UNetConfig config, out UNetLoadReport report,
         ScalarType dtype = ScalarType.Float32, Device? device = null, string prefix = UNetCheckpointLayout.DefaultPrefix)
     {
-        UNet2DConditionModel unet;
-        using (ParameterInit.SkipInit()) unet = new UNet2DConditionModel(config, dtype, device); // every parameter is overwritten below
-        try
-        {
-            report = UNetWeights.Load(unet, file, prefix);
-        }
-        catch
-        {
-            unet.Dispose();
-            throw;
-        }
+        var unet = SinglePartLoader.Load(() => new UNet2DConditionModel(config, dtype, device),
+            module => PartPlans.UNetFromCheckpoint(file, ModelArchitecture.UNet.Name, module, prefix,
+                k => k.StartsWith(prefix, StringComparison.Ordinal), exactShapes: true),
+            failed => new UNetWeightsException(file.Path, UNetLoadReport.From(failed)),
+            out var loaded);
+        report = UNetLoadReport.From(loaded);
         return unet;
     }
 }

@@ -1,4 +1,5 @@
 using LoraPS.Formats;
+using LoraPS.Models.StableDiffusion.Loading;
 using LoraPS.Torch;
 using LoraPS.Torch.Modules;
 
@@ -36,7 +37,8 @@ public sealed class AutoencoderKL : Module
 
     /// <summary>
     /// The VAE of a single-file checkpoint (<c>first_stage_model.*</c>) or of a separate VAE file
-    /// (sd-scripts' <c>--vae</c>: bare <c>encoder.*/decoder.*</c> keys or prefixed ones). Missing or
+    /// (sd-scripts' <c>--vae</c>: bare <c>encoder.*/decoder.*</c> keys or prefixed ones), in ldm or diffusers
+    /// names; shapes that differ only by singleton dimensions (attention stored as Linear) are reshaped. Missing or
     /// mis-shaped weights throw <see cref="VaeWeightsException"/>; VAE keys nobody reads are listed in
     /// <paramref name="unexpected"/>.
     /// </summary>
@@ -45,21 +47,14 @@ public sealed class AutoencoderKL : Module
     {
         prefix ??= VaeCheckpointLayout.DetectPrefix(file.TensorNames)
             ?? throw new InvalidFileException(file.Path, "no VAE found (no encoder.conv_in.weight under first_stage_model., vae. or at the top level)");
-        AutoencoderKL vae;
-        using (ParameterInit.SkipInit()) vae = new AutoencoderKL(config, dtype, device); // every parameter is overwritten below
-        try
-        {
-            var expected = vae.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape, StringComparer.Ordinal);
-            using var weights = VaeWeights.Load(file, prefix, expected, dtype, device);
-            vae.load_state_dict(weights.Tensors, strict: true);
-            unexpected = weights.Unexpected;
-            return vae;
-        }
-        catch
-        {
-            vae.Dispose();
-            throw;
-        }
+        string found = prefix;
+        var vae = SinglePartLoader.Load(() => new AutoencoderKL(config, dtype, device),
+            module => PartPlans.Vae(file, ModelArchitecture.Vae.Name, module, found,
+                k => k.StartsWith(found, StringComparison.Ordinal) && VaeCheckpointLayout.IsVaeKey(k[found.Length..])),
+            report => new VaeWeightsException(file.Path, report.Missing, report.WrongShape),
+            out var loaded);
+        unexpected = loaded.Unexpected;
+        return vae;
     }
 
     /// <inheritdoc cref="FromCheckpoint(ITensorFile, VaeConfig, out IReadOnlyList{string}, ScalarType, Device?, string?)"/>
