@@ -138,7 +138,7 @@ public sealed class VaeDownLevel : Module<Tensor, Tensor>
     {
         Tensor h = input.alias();
         foreach (var b in block)
-            using (h) h = b.forward(h);
+            h = Chain.Next(h, b.forward);
         if (downsample is null) return h;
         using (h) return downsample.forward(h);
     }
@@ -161,7 +161,7 @@ public sealed class VaeUpLevel : Module<Tensor, Tensor>
     {
         Tensor h = input.alias();
         foreach (var b in block)
-            using (h) h = b.forward(h);
+            h = Chain.Next(h, b.forward);
         if (upsample is null) return h;
         using (h) return upsample.forward(h);
     }
@@ -212,7 +212,7 @@ public sealed class VaeEncoder : Module<Tensor, Tensor>
     {
         Tensor h = conv_in.forward(input);
         foreach (var level in down)
-            using (h) h = level.forward(h);
+            h = Chain.Next(h, level.forward);
         using (h)
         using (var m = mid.forward(h))
         using (var n = norm_out.forward(m))
@@ -247,10 +247,19 @@ public sealed class VaeDecoder : Module<Tensor, Tensor>
         Tensor h;
         using (var c = conv_in.forward(input)) h = mid.forward(c);
         for (int i = up.Count - 1; i >= 0; i--)
-            using (h) h = up[i].forward(h);
+            h = Chain.Next(h, up[i].forward);
         using (h)
         using (var n = norm_out.forward(h))
         using (var a = n.silu())
             return conv_out.forward(a);
+    }
+}
+
+/// <summary>A chain of layers that frees each intermediate as soon as the next layer has used it.</summary>
+internal static class Chain
+{
+    public static Tensor Next(Tensor h, Func<Tensor, Tensor> layer)
+    {
+        using (h) return layer(h);
     }
 }
