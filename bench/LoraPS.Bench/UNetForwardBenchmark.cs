@@ -24,6 +24,9 @@ public sealed class UNetForwardBenchmark : IBenchmark
         long startKb = ProcessMemory.StatusKb("VmRSS");
         var times = new List<double>();
         var faults = new List<long>();
+        var userMs = new List<double>();
+        var systemMs = new List<double>();
+        using var self = Process.GetCurrentProcess();
         long afterForwardKb;
         {
             UNet2DConditionModel unet;
@@ -38,12 +41,17 @@ public sealed class UNetForwardBenchmark : IBenchmark
             for (int i = 0; i <= Timed; i++)
             {
                 long faultsBefore = ProcessMemory.MinorFaults();
+                self.Refresh();
+                TimeSpan user = self.UserProcessorTime, system = self.PrivilegedProcessorTime;
                 var clock = Stopwatch.StartNew();
                 using (var output = unet.forward(sample, timesteps, context)) { }
                 double ms = clock.Elapsed.TotalMilliseconds;
                 if (i == 0) continue; // warm-up
                 times.Add(ms);
                 faults.Add(ProcessMemory.MinorFaults() - faultsBefore);
+                self.Refresh();
+                userMs.Add((self.UserProcessorTime - user).TotalMilliseconds);
+                systemMs.Add((self.PrivilegedProcessorTime - system).TotalMilliseconds);
             }
             afterForwardKb = ProcessMemory.StatusKb("VmRSS");
         }
@@ -54,9 +62,11 @@ public sealed class UNetForwardBenchmark : IBenchmark
 
         report.WriteLine($"allocator: {MallocTuning.InEffect}; threads {torch.get_num_threads()}; load {load}");
         report.WriteLine();
-        report.WriteLine("| forwards (ms) | median ms | page faults per forward (median) | VmRSS start / after forwards / after dispose (MB) |");
-        report.WriteLine("| --- | --- | --- | --- |");
+        // CPU time (user, kernel) is less at the mercy of other processes than wall time on a shared machine
+        report.WriteLine("| forwards (ms) | median ms | median CPU ms user / kernel | page faults per forward (median) | VmRSS start / after forwards / after dispose (MB) |");
+        report.WriteLine("| --- | --- | --- | --- | --- |");
         report.WriteLine($"| {string.Join(", ", times.Select(t => t.ToString("F0")))} | {EngineAddBenchmark.Median(times):F0} | " +
+                         $"{EngineAddBenchmark.Median(userMs):F0} / {EngineAddBenchmark.Median(systemMs):F0} | " +
                          $"{faults.OrderBy(f => f).ElementAt(faults.Count / 2):N0} | {startKb / 1024} / {afterForwardKb / 1024} / {afterDisposeKb / 1024} |");
     }
 }

@@ -16,17 +16,22 @@ public static unsafe class MallocTuning
     // mallopt's parameter numbers (malloc.h)
     internal const int M_TRIM_THRESHOLD = -1, M_TOP_PAD = -2, M_MMAP_THRESHOLD = -3;
 
-    /// <summary>"tuned": buffers up to this size come from the heap instead of a private mmap each.</summary>
-    public const int TunedMmapThreshold = 256 << 20;
+    /// <summary>
+    /// "tuned": buffers below 2 GiB come from the heap instead of a private mmap each (the SD1.5 UNet's
+    /// attention scores at 64×64 latents, batch 2, are 1 GiB). glibc 2.36 takes values above 32 MiB;
+    /// threads other than the process's first still mmap anything over 64 MiB (their heaps' limit).
+    /// </summary>
+    public const int TunedMmapThreshold = int.MaxValue;
 
-    /// <summary>"tuned": free memory at the top of a heap is returned to the system only beyond this.</summary>
-    public const int TunedTrimThreshold = 1 << 30;
+    /// <summary>"tuned": -1 = never give the heap's free top back, so the next step finds it mapped
+    /// (a 2 GiB threshold still trimmed a third of the faults back in: docs/benchmarks.md).</summary>
+    public const int TunedTrimThreshold = -1;
 
     /// <summary>"tuned": the heap grows in steps of at least this much.</summary>
     public const int TunedTopPad = 16 << 20;
 
     /// <summary>The setting used when LORAPS_MALLOC is unset.</summary>
-    public const MallocSetting DefaultSetting = MallocSetting.Default;
+    public const MallocSetting DefaultSetting = MallocSetting.Tuned;
 
     /// <summary>The setting and what it did, once libtorch has loaded; null before.</summary>
     public static MallocReport? InEffect { get; private set; }
@@ -65,7 +70,7 @@ public static unsafe class MallocTuning
         if (refused.Count > 0)
             error = (error is null ? "" : error + " ") + "glibc refused " + string.Join(", ", refused) + ".";
         string detail = setting == MallocSetting.Tuned
-            ? $"mmap threshold {TunedMmapThreshold >> 20} MiB, trim threshold {TunedTrimThreshold >> 20} MiB, top pad {TunedTopPad >> 20} MiB"
+            ? $"large buffers kept in the heap: mmap threshold 2 GiB, no trimming, top pad {TunedTopPad >> 20} MiB"
             : "glibc's own thresholds";
         return new MallocReport(setting, refused.Count == 0 && setting == MallocSetting.Tuned, detail, error);
     }
