@@ -84,6 +84,8 @@ public sealed class EngineBlockBenchmark : IBenchmark
         string paired = nativeRounds.Count == csharpRounds.Count
             ? EngineAddBenchmark.Median(csharpRounds.Zip(nativeRounds, (c, n) => c / n)).ToString("F2") + "×" : "n/a";
 
+        report.WriteLine($"allocator: {LoraPS.Torch.Interop.MallocTuning.InEffect}");
+        report.WriteLine();
         report.WriteLine($"| measure ({threads} libtorch thread, batch 1, float32, CPU) | median ms per forward+backward | ratio to C++ |");
         report.WriteLine("| --- | --- | --- |");
         if (InProcessTwin.TryLoad() is InProcessTwin twin)

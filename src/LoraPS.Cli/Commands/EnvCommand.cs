@@ -30,6 +30,7 @@ internal static class EnvCommand
                         ("libtorch", env.LibTorchAvailable ? env.LibTorchVersion : "not found"),
                         ("libtorch shim", env.LibTorchShimPath),
                         ("Torch threads", env.TorchThreads),
+                        ("Allocator (LORAPS_MALLOC)", env.MallocSetting),
                         ("CUDA", env.CudaAvailable ? "available" : "not available"),
                         ("CUDA devices", env.CudaDevices),
                         ("Engine self-test", env.EngineSelfTest),

@@ -55,6 +55,7 @@ public static unsafe class LibTorchLoader
 
     private static string? LoadCore()
     {
+        MallocTuning.ApplyAtLoad(); // before libtorch allocates anything
         PreloadLibTorchFromEnvironment();
         var owner = typeof(LibTorchLoader).Assembly;
         if (!NativeLibraryLocator.TryLoad(LibTorchNative.Library, owner, null, out _handle, out string? from, out string error))

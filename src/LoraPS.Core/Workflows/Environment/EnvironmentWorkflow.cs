@@ -36,6 +36,7 @@ public static class EnvironmentWorkflow
             selfTest = EngineSelfTest();
         }
         else problems.Add(torchError!);
+        if (MallocTuning.InEffect?.Error is string mallocError) problems.Add(mallocError);
 
         bool onnxOk = OnnxRuntimeLibrary.TryLoad(out _, out string? onnxPath, out string? onnxError);
         if (!onnxOk) problems.Add(onnxError!);
@@ -51,6 +52,7 @@ public static class EnvironmentWorkflow
             LibTorchVersion = version,
             LibTorchShimPath = LibTorchLoader.ShimPath,
             TorchThreads = threads,
+            MallocSetting = MallocTuning.InEffect?.ToString(),
             CudaAvailable = cuda,
             CudaDevices = devices,
             EngineSelfTest = selfTest,

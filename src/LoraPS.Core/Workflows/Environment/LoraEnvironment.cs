@@ -12,6 +12,9 @@ public sealed record LoraEnvironment
     public string? LibTorchVersion { get; init; }
     public string? LibTorchShimPath { get; init; }
     public int? TorchThreads { get; init; }
+
+    /// <summary>The glibc allocator setting in effect (LORAPS_MALLOC: tuned or default), null before libtorch loads.</summary>
+    public string? MallocSetting { get; init; }
     public bool CudaAvailable { get; init; }
     public IReadOnlyList<string> CudaDevices { get; init; } = Array.Empty<string>();
 
