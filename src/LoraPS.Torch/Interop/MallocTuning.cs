@@ -79,6 +79,18 @@ public static unsafe class MallocTuning
     internal static void ApplyAtLoad() =>
         InEffect = Apply(Environment.GetEnvironmentVariable(Variable), GlibcMallopt());
 
+    /// <summary>
+    /// Gives the heap's free memory back to the system (glibc's malloc_trim) when the tuned setting is in effect, which
+    /// otherwise keeps it for the next step. Cmdlets call it when they end, so a long PowerShell session does not hold
+    /// its largest job's peak. Returns whether anything was released; does nothing before libtorch loads or elsewhere.
+    /// </summary>
+    public static bool ReleaseFreeMemory()
+    {
+        if (InEffect is not { Applied: true } || !NativeLibrary.TryLoad("libc.so.6", out IntPtr libc)
+            || !NativeLibrary.TryGetExport(libc, "malloc_trim", out IntPtr trim)) return false;
+        return ((delegate* unmanaged<nuint, int>)trim)(0) == 1;
+    }
+
     private static string Name(MallocSetting setting) => setting == MallocSetting.Tuned ? "tuned" : "default";
 
     /// <summary>glibc's mallopt, or null on other systems (musl, macOS, Windows).</summary>

@@ -8,9 +8,20 @@ namespace LoraPS.PowerShell.Cmdlets;
 /// Base of every LoraPS cmdlet: maps workflow progress onto Write-Progress and exceptions onto
 /// ErrorRecords with a fitting category, so each cmdlet only maps parameters and calls its workflow.
 /// </summary>
-public abstract class LoraCmdlet : PSCmdlet
+public abstract class LoraCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>
+    /// PowerShell disposes a cmdlet when its pipeline ends: the engine's tuned allocator keeps freed buffers for speed
+    /// while the job runs, and gives them back here (see MallocTuning).
+    /// </summary>
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        MallocTuning.ReleaseFreeMemory();
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>Cancelled when the user presses Ctrl+C (StopProcessing).</summary>
     protected CancellationToken Cancellation => _stopping.Token;

@@ -50,3 +50,37 @@ public sealed class LeakTests
         Assert.True(grown < 32L * 1024 * 1024, $"resident memory grew by {grown / 1024} KiB over 3000 steps");
     }
 }
+
+[Collection(NativeTensorCountingCollection.Name)]
+public sealed class ReleaseFreeMemoryTests
+{
+    [Fact]
+    public void Freed_buffers_kept_by_the_tuned_allocator_go_back_to_the_system_on_request()
+    {
+        using (var probe = torch.ones(1)) { } // loads libtorch, which applies LORAPS_MALLOC
+        Assert.NotNull(LoraPS.Torch.Interop.MallocTuning.InEffect);
+        if (LoraPS.Torch.Interop.MallocTuning.InEffect!.Applied == false)
+        {
+            Assert.False(LoraPS.Torch.Interop.MallocTuning.ReleaseFreeMemory());
+            return; // LORAPS_MALLOC=default or not glibc: nothing is kept, nothing to release
+        }
+        EngineTestSupport.CollectGarbage();
+        LoraPS.Torch.Interop.MallocTuning.ReleaseFreeMemory();
+        long baseline = ResidentBytes();
+        // 16 buffers of 16 MiB: under every arena's mmap limit, so the tuned heap keeps them once freed.
+        var buffers = Enumerable.Range(0, 16).Select(_ => torch.ones(4L << 20)).ToList();
+        long used = ResidentBytes();
+        foreach (var b in buffers) b.Dispose();
+        long kept = ResidentBytes();
+        Assert.True(LoraPS.Torch.Interop.MallocTuning.ReleaseFreeMemory());
+        long after = ResidentBytes();
+        Assert.True(after - baseline < 64L << 20, $"after releasing, {(after - baseline) >> 20} MiB of the freed 256 MiB are still resident (baseline {baseline >> 20} MiB, kept {kept >> 20} MiB)");
+    }
+
+    private static long ResidentBytes()
+    {
+        using var p = Process.GetCurrentProcess();
+        p.Refresh();
+        return p.WorkingSet64;
+    }
+}
