@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using LoraPS.Workflows;
 using LoraPS.Workflows.Preview;
 
 namespace LoraPS.Cli.Commands;
@@ -66,12 +67,12 @@ internal static class PreviewCommand
 
                 int code = 0;
                 bool asJson = parse.GetValue(json);
-                using var workflow = PreviewWorkflow.Open(plan, new SynchronousProgress<string>(Console.Error.WriteLine));
+                using var workflow = PreviewWorkflow.Open(plan, new CallbackProgress<string>(Console.Error.WriteLine));
                 foreach (string? lora in targets)
                 {
                     try
                     {
-                        var progress = new SynchronousProgress<PreviewProgress>(p =>
+                        var progress = new CallbackProgress<PreviewProgress>(p =>
                         {
                             if (p.Step == p.Steps && p.Steps > 0) Console.Error.WriteLine($"{p.Current}: picture {p.ImagesDone + 1}/{p.ImageCount} done");
                         });
@@ -94,11 +95,5 @@ internal static class PreviewCommand
             }
         });
         return command;
-    }
-
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and print out of order).</summary>
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

@@ -111,7 +111,7 @@ public sealed class InvokeWD14TaggerCommand : LoraCmdlet
         using (session)
         {
             foreach (string warning in session.Warnings) WriteWarning(warning);
-            var progress = new PipelineProgress<TaggerProgress>(p => WritePercent(1, "Invoke-WD14Tagger", $"{p.Done}/{p.Total} {p.Current}", p.Total == 0 ? 100 : 100 * p.Done / p.Total));
+            var progress = new CallbackProgress<TaggerProgress>(p => WritePercent(1, "Invoke-WD14Tagger", $"{p.Done}/{p.Total} {p.Current}", p.Total == 0 ? 100 : 100 * p.Done / p.Total));
             foreach (var result in session.Tag(images, (caption, text) => ShouldProcess(caption, $"Write caption \"{text}\""), progress, Cancellation))
             {
                 if (result.Outcome == TaggerOutcome.Failed) WriteNonTerminating(result.Error!, result.Image.Path);
@@ -133,9 +133,4 @@ public sealed class InvokeWD14TaggerCommand : LoraCmdlet
             p => WritePercent(2, "Downloading tagger model", $"{p.RepoId}/{p.FileName}: {p.Received / 1048576.0:N1} MB",
                 p.Total is long total && total > 0 ? (int)(100 * p.Received / total) : 0),
             () => WritePercent(2, "Downloading tagger model", "done", 100));
-
-    private sealed class PipelineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

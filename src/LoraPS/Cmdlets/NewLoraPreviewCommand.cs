@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using LoraPS.Hub;
 using LoraPS.Models.StableDiffusion.Sampling;
+using LoraPS.Workflows;
 using LoraPS.Workflows.Preview;
 
 namespace LoraPS.PowerShell.Cmdlets;
@@ -77,7 +78,7 @@ public sealed class NewLoraPreviewCommand : LoraCmdlet
         try
         {
             workflow = WorkerProgress.Run<string, PreviewWorkflow>(
-                status => PreviewWorkflow.Open(plan, status, new Relay<HubDownloadProgress>(p => status.Report($"downloading {p.FileName}")), Cancellation),
+                status => PreviewWorkflow.Open(plan, status, new CallbackProgress<HubDownloadProgress>(p => status.Report($"downloading {p.FileName}")), Cancellation),
                 s => WritePercent(1, "New-LoraPreview", s, 0),
                 () => { });
         }
@@ -118,10 +119,5 @@ public sealed class NewLoraPreviewCommand : LoraCmdlet
             width: Width, height: Height, steps: Steps, cfgScale: CfgScale, sampler: Sampler, clipSkip: ClipSkip == 0 ? null : ClipSkip,
             outputFolder: Resolve(OutputFolder)!, loraFolders: LoraFolder.Select(f => Resolve(f)!).ToList(), grid: !NoGrid, force: Force,
             device: Device, precision: Precision, offline: Offline);
-    }
-
-    private sealed class Relay<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

@@ -94,7 +94,7 @@ public sealed class PreviewWorkflow : IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 var request = rows[row];
                 int done = written.Count;
-                var steps = progress is null ? null : new Progress(step => progress.Report(new PreviewProgress(done, total, step, request.Steps, $"{name}:{Format(strength)} row {row + 1}")));
+                var steps = progress is null ? null : new CallbackProgress<int>(step => progress.Report(new PreviewProgress(done, total, step, request.Steps, $"{name}:{Format(strength)} row {row + 1}")));
                 var (image, infoPrompt, hashes) = Draw(request, lora is null || strength == 0 ? null : (name, strength, loraHash), steps, cancellationToken);
                 string path = Plan.ImagePath(loraPath, row, column);
                 Save(image, path, InfoText.Format(infoPrompt, request.NegativePrompt, request.Steps, request.Sampler.ToString(), request.CfgScale,
@@ -202,10 +202,5 @@ public sealed class PreviewWorkflow : IDisposable
     {
         foreach (var file in _promptLoras.Values) file.Dispose();
         _model.Dispose();
-    }
-
-    private sealed class Progress(Action<int> report) : IProgress<int>
-    {
-        public void Report(int value) => report(value);
     }
 }
